@@ -1,0 +1,2 @@
+package io.ferrymq.sim;
+public final class DeviceSim { public static void main(String[] a) {} }

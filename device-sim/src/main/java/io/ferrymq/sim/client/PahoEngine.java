@@ -1,0 +1,47 @@
+package io.ferrymq.sim.client;
+
+import io.ferrymq.sim.config.MqttVersion;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Eclipse Paho clients (mqttv3 for 3.1.1, mqttv5 for 5). Each client runs its own receiver, sender and
+ * callback threads; the keep-alive pings of all clients share one scheduler, which saves a timer thread each.
+ */
+final class PahoEngine implements ClientEngine {
+    private final String serverUri;
+    private final ScheduledExecutorService pingScheduler = Executors.newScheduledThreadPool(1, runnable -> {
+        Thread thread = new Thread(runnable, "paho-ping");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    PahoEngine(String host, int port) {
+        String address = host.contains(":") ? "[" + host + "]" : host;
+        this.serverUri = "tcp://" + address + ":" + port;
+    }
+
+    @Override
+    public SimClient create(ClientSettings settings, ClientListener listener) {
+        if (settings.version() == MqttVersion.V5) {
+            return new PahoV5Client(serverUri, settings, listener, pingScheduler);
+        }
+        return new PahoV3Client(serverUri, settings, listener, pingScheduler);
+    }
+
+    @Override
+    public boolean supportsDrop() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        pingScheduler.shutdownNow();
+        try {
+            pingScheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.ferrymq.sim.payload;
+
+/** What a simulated message is; stored as one byte in the payload. */
+public enum PayloadKind {
+    TELEMETRY,
+    STATUS_ONLINE,
+    STATUS_OFFLINE,
+    /** A will published by the broker; its sequence number is the connection number of the device. */
+    WILL,
+    COMMAND,
+    REPLY
+}
