@@ -1,0 +1,120 @@
+package io.ferrymq.broker;
+
+import io.ferrymq.broker.config.BrokerConfig;
+import io.ferrymq.broker.retained.RetainedMessages;
+import io.ferrymq.broker.routing.TopicTree;
+import io.ferrymq.broker.session.Router;
+import io.ferrymq.broker.session.SessionRegistry;
+import io.ferrymq.broker.util.CompositeObserver;
+import io.ferrymq.spi.Authenticator;
+import io.ferrymq.spi.Authorizer;
+import io.ferrymq.spi.ConnectInfo;
+import io.ferrymq.spi.PublishInterceptor;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The broker's shared parts, wired once at start and then read by every connection. The lists of
+ * extension hooks are written only while extensions start, before the listeners open.
+ */
+public final class BrokerCore {
+
+  private final BrokerConfig config;
+  private final Vertx vertx;
+  private final CompositeObserver observer = new CompositeObserver();
+  private final TopicTree tree = new TopicTree();
+  private final RetainedMessages retained;
+  private final SessionRegistry sessions;
+  private final Router router;
+  private final List<Authorizer> authorizers = new CopyOnWriteArrayList<>();
+  private final List<PublishInterceptor> interceptors = new CopyOnWriteArrayList<>();
+  private volatile Authenticator authenticator;
+  private volatile boolean shuttingDown;
+
+  BrokerCore(BrokerConfig config, Vertx vertx) {
+    this.config = config;
+    this.vertx = vertx;
+    this.retained = new RetainedMessages(observer);
+    this.sessions = new SessionRegistry(vertx, config, tree, observer);
+    this.router = new Router(tree, retained, observer);
+    this.sessions.router(router);
+  }
+
+  public BrokerConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public CompositeObserver observer() {
+    return observer;
+  }
+
+  public TopicTree tree() {
+    return tree;
+  }
+
+  public RetainedMessages retained() {
+    return retained;
+  }
+
+  public SessionRegistry sessions() {
+    return sessions;
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  public Authenticator authenticator() {
+    return authenticator;
+  }
+
+  void authenticator(Authenticator value) {
+    if (authenticator != null) {
+      throw new IllegalStateException("an authenticator is already registered: " + authenticator.getClass().getName());
+    }
+    this.authenticator = value;
+  }
+
+  public List<PublishInterceptor> interceptors() {
+    return interceptors;
+  }
+
+  void addInterceptor(PublishInterceptor interceptor) {
+    interceptors.add(interceptor);
+  }
+
+  void addAuthorizer(Authorizer authorizer) {
+    authorizers.add(authorizer);
+  }
+
+  public boolean mayPublish(ConnectInfo client, String topic) {
+    for (Authorizer a : authorizers) {
+      if (!a.mayPublish(client, topic)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public boolean maySubscribe(ConnectInfo client, String filter) {
+    for (Authorizer a : authorizers) {
+      if (!a.maySubscribe(client, filter)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public boolean isShuttingDown() {
+    return shuttingDown;
+  }
+
+  void shuttingDown() {
+    this.shuttingDown = true;
+  }
+}

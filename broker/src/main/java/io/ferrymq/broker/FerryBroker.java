@@ -1,0 +1,190 @@
+package io.ferrymq.broker;
+
+import io.ferrymq.broker.config.BrokerConfig;
+import io.ferrymq.broker.protocol.Listeners;
+import io.ferrymq.spi.Extension;
+import io.ferrymq.spi.ReasonCode;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An MQTT broker in this process: the embedding API that the launcher, the tests and applications
+ * use.
+ *
+ * <pre>{@code
+ * FerryBroker broker = FerryBroker.builder()
+ *     .config(BrokerConfig.builder().port(0).build())
+ *     .start();
+ * int port = broker.port();
+ * ...
+ * broker.stop();
+ * }</pre>
+ */
+public final class FerryBroker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(FerryBroker.class);
+  private static final long STEP_TIMEOUT_SECONDS = 30;
+
+  private final BrokerConfig config;
+  private final Vertx vertx;
+  private final BrokerCore core;
+  private final ExtensionHost extensions;
+  private final List<String> deployments = new ArrayList<>();
+  private int port = -1;
+  private int wsPort = -1;
+  private boolean stopped;
+
+  private FerryBroker(BrokerConfig config) {
+    this.config = config;
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    this.core = new BrokerCore(config, vertx);
+    this.extensions = new ExtensionHost(core);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The bound MQTT over TCP port. */
+  public int port() {
+    return port;
+  }
+
+  /** The bound MQTT over WebSocket port, or -1 when that listener is off. */
+  public int wsPort() {
+    return wsPort;
+  }
+
+  public BrokerConfig config() {
+    return config;
+  }
+
+  /** The broker's internals, for tests in this module. */
+  BrokerCore core() {
+    return core;
+  }
+
+  private void start(List<Extension> given) {
+    long begin = System.nanoTime();
+    try {
+      extensions.startAll(given);
+      deployListeners();
+    } catch (RuntimeException e) {
+      stopQuietly();
+      throw e;
+    }
+    log.info("FerryMQ started mqtt={}:{} websocket={} eventLoops={} in {} ms", config.host(), port,
+        wsPort < 0 ? "off" : config.host() + ":" + wsPort + "/mqtt", config.eventLoops(),
+        (System.nanoTime() - begin) / 1_000_000);
+  }
+
+  private void deployListeners() {
+    // The first instance binds (possibly a free port, for 0); the others share the bound ports.
+    List<Listeners> first = new CopyOnWriteArrayList<>();
+    deployments.add(await(vertx.deployVerticle(() -> {
+      Listeners l = new Listeners(core, config.port(), config.wsPort());
+      first.add(l);
+      return l;
+    }, new DeploymentOptions().setInstances(1)), "binding the MQTT listeners on " + config.host()));
+    port = first.get(0).actualTcpPort();
+    wsPort = first.get(0).actualWsPort();
+    if (config.eventLoops() > 1) {
+      deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, port, wsPort),
+          new DeploymentOptions().setInstances(config.eventLoops() - 1)), "binding the extra listener instances"));
+    }
+  }
+
+  /**
+   * Stops gracefully: MQTT 5 clients get DISCONNECT 0x8B (Server shutting down), the listeners close,
+   * then the extensions stop, so that stores flush after the last message was taken in.
+   */
+  public synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    log.info("FerryMQ stopping");
+    core.shuttingDown();
+    try {
+      await(core.sessions().disconnectAll(ReasonCode.SERVER_SHUTTING_DOWN, "server shutting down"),
+          "disconnecting clients");
+    } catch (RuntimeException e) {
+      log.warn("not every client could be told about the shutdown: {}", e.toString());
+    }
+    stopQuietly();
+    log.info("FerryMQ stopped");
+  }
+
+  private void stopQuietly() {
+    for (String id : deployments) {
+      try {
+        await(vertx.undeploy(id), "closing listeners");
+      } catch (RuntimeException e) {
+        log.warn("closing a listener failed: {}", e.toString());
+      }
+    }
+    deployments.clear();
+    extensions.stopAll();
+    try {
+      await(vertx.close(), "closing Vert.x");
+    } catch (RuntimeException e) {
+      log.warn("closing Vert.x failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static <T> T await(Future<T> future, String step) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(step + " failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(step + " timed out after " + STEP_TIMEOUT_SECONDS + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(step + " was interrupted", e);
+    }
+  }
+
+  /** Collects the config and extra extension instances, then starts a broker. */
+  public static final class Builder {
+    private BrokerConfig config = BrokerConfig.builder().build();
+    private final List<Extension> extensions = new ArrayList<>();
+
+    private Builder() {
+    }
+
+    public Builder config(BrokerConfig value) {
+      this.config = value;
+      return this;
+    }
+
+    /**
+     * Adds an extension instance besides those that {@link java.util.ServiceLoader} finds; it still
+     * runs only when its config section sets {@code enabled: true}.
+     */
+    public Builder extension(Extension extension) {
+      this.extensions.add(extension);
+      return this;
+    }
+
+    /** Starts the broker and returns once its listeners are bound. */
+    public FerryBroker start() {
+      FerryBroker broker = new FerryBroker(config);
+      broker.start(extensions);
+      return broker;
+    }
+  }
+}

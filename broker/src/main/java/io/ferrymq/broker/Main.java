@@ -1,0 +1,110 @@
+package io.ferrymq.broker;
+
+import io.ferrymq.broker.config.BrokerConfig;
+import io.ferrymq.broker.config.ConfigException;
+import io.ferrymq.broker.config.ConfigFile;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The launcher behind {@code bin/ferrymq}: reads the config file, applies the command-line flags
+ * over it, runs the broker in the foreground and stops it gracefully on SIGTERM or Ctrl-C.
+ */
+@Command(name = "ferrymq", mixinStandardHelpOptions = true, version = "FerryMQ 0.1.0",
+    description = "Runs the FerryMQ MQTT 3.1.1 and 5.0 broker in the foreground. Flags override the config file.",
+    sortOptions = false)
+public final class Main implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file; see docs/configuration.md. Default: none.")
+  Path config;
+
+  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to bind. Default: 127.0.0.1 (local clients only).")
+  String host;
+
+  @Option(names = "--port", paramLabel = "N", description = "MQTT over TCP port. Default: 1883.")
+  Integer port;
+
+  @Option(names = "--ws-port", paramLabel = "N",
+      description = "MQTT over WebSocket port (path /mqtt); -1 turns it off. Default: 8083.")
+  Integer wsPort;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder for extension data. Default: ./data.")
+  Path dataDir;
+
+  @Option(names = "--extensions-dir", paramLabel = "DIR", description = "Folder of extension jars. Default: ./extensions.")
+  Path extensionsDir;
+
+  @Option(names = "--event-loops", paramLabel = "N", description = "Event loop threads. Default: 2 per CPU core.")
+  Integer eventLoops;
+
+  @Option(names = "--max-packet-size", paramLabel = "BYTES", description = "Largest packet accepted, in bytes. Default: 1048576.")
+  Integer maxPacketSize;
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    BrokerConfig settings;
+    try {
+      settings = settings();
+    } catch (ConfigException e) {
+      System.err.println("ferrymq: invalid configuration: " + e.getMessage());
+      return 2;
+    }
+    FerryBroker broker;
+    try {
+      broker = FerryBroker.builder().config(settings).start();
+    } catch (ConfigException e) {
+      System.err.println("ferrymq: invalid configuration: " + e.getMessage());
+      return 2;
+    } catch (IllegalStateException e) {
+      System.err.println("ferrymq: could not start: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      broker.stop();
+      stopped.countDown();
+    }, "ferrymq-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private BrokerConfig settings() {
+    BrokerConfig.Builder builder = BrokerConfig.builder().wsPort(8083);
+    if (config != null) {
+      ConfigFile.apply(config, builder);
+    }
+    if (host != null) {
+      builder.host(host);
+    }
+    if (port != null) {
+      builder.port(port);
+    }
+    if (wsPort != null) {
+      builder.wsPort(wsPort);
+    }
+    if (dataDir != null) {
+      builder.dataDir(dataDir);
+    }
+    if (extensionsDir != null) {
+      builder.extensionsDir(extensionsDir);
+    }
+    if (eventLoops != null) {
+      builder.eventLoops(eventLoops);
+    }
+    if (maxPacketSize != null) {
+      builder.maxPacketSize(maxPacketSize);
+    }
+    return builder.build();
+  }
+}

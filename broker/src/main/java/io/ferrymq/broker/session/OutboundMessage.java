@@ -1,0 +1,25 @@
+package io.ferrymq.broker.session;
+
+import io.ferrymq.broker.routing.SharedGroup;
+import io.ferrymq.spi.Message;
+
+/**
+ * One message on its way to one session: the shared {@link Message} plus what this delivery adds.
+ *
+ * @param qos the delivery QoS, the lower of the message's and the subscription's [MQTT-3.8.4-8]
+ * @param retain the RETAIN flag to send: set for a retained message sent on subscribe, or kept as
+ *     published when the subscription asked for that
+ * @param subscriptionIds the Subscription Identifiers of every matching subscription, empty for none
+ * @param sharedGroup the shared subscription that chose this session, else {@code null}
+ */
+public record OutboundMessage(Message message, int qos, boolean retain, int[] subscriptionIds,
+                              SharedGroup sharedGroup) {
+
+  public static final int[] NO_IDS = new int[0];
+
+  /** The same delivery for another member of its shared group. */
+  OutboundMessage forMember(int grantedQos, int subscriptionId) {
+    int[] ids = subscriptionId == 0 ? NO_IDS : new int[] {subscriptionId};
+    return new OutboundMessage(message, Math.min(message.qos(), grantedQos), retain, ids, sharedGroup);
+  }
+}

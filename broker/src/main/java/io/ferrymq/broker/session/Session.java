@@ -1,0 +1,450 @@
+package io.ferrymq.broker.session;
+
+import io.ferrymq.broker.routing.Subscriber;
+import io.ferrymq.broker.routing.Subscription;
+import io.ferrymq.broker.session.InflightEntry.Phase;
+import io.ferrymq.spi.DropReason;
+import io.ferrymq.spi.Message;
+import io.vertx.core.Context;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker side of one client session: subscriptions, the queue of messages waiting to be sent,
+ * the outbound in-flight window and the inbound QoS 2 packet ids awaiting PUBREL.
+ *
+ * <p>Ownership: every field below the mailbox belongs to the event loop in {@link #owner()}, the
+ * loop of the client's latest connection; only that loop reads or writes them, so they need no
+ * locks. Other loops hand messages over through {@link #deliver}, which appends to a lock-free
+ * mailbox and schedules one drain on the owner, so a burst costs one hop per loop, not one per
+ * message. Ownership moves to a new loop only on the old owner, during a reconnect.
+ */
+public final class Session implements Subscriber {
+
+  private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+  private final String clientId;
+  private final SessionHost host;
+  private volatile Context owner;
+  private volatile boolean online;
+  private volatile boolean ended;
+
+  private final ConcurrentLinkedQueue<OutboundMessage> mailbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  // Messages in the mailbox plus the queue; read on any loop to bound the queue before enqueueing.
+  private final AtomicInteger queuedCount = new AtomicInteger();
+
+  private final ArrayDeque<OutboundMessage> queue = new ArrayDeque<>();
+  private final LinkedHashMap<Integer, InflightEntry> inflight = new LinkedHashMap<>();
+  private final Set<Integer> inboundAwaitingPubrel = new HashSet<>();
+  private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+  private Outbound connection;
+  private long expirySeconds;
+  private int nextPacketId = 1;
+  private long expiryTimer = -1;
+  private WillMessage pendingWill;
+  private long willTimer = -1;
+  private boolean writableWaitArmed;
+
+  Session(String clientId, SessionHost host, Context owner, long expirySeconds) {
+    this.clientId = clientId;
+    this.host = host;
+    this.owner = owner;
+    this.expirySeconds = expirySeconds;
+  }
+
+  @Override
+  public String clientId() {
+    return clientId;
+  }
+
+  @Override
+  public boolean isOnline() {
+    return online;
+  }
+
+  public boolean isEnded() {
+    return ended;
+  }
+
+  public Context owner() {
+    return owner;
+  }
+
+  /** The connection bound now, or {@code null}; read on the owner loop. */
+  Outbound currentConnection() {
+    return connection;
+  }
+
+  public long expirySeconds() {
+    return expirySeconds;
+  }
+
+  public void expirySeconds(long seconds) {
+    this.expirySeconds = seconds;
+  }
+
+  /**
+   * Hands a message to this session from any thread. QoS 0 messages for an offline session are
+   * dropped, as is any message that finds the queue at {@code max-queued-messages}.
+   */
+  public void deliver(OutboundMessage message) {
+    if (ended) {
+      return;
+    }
+    if (message.qos() == 0 && !online) {
+      return;
+    }
+    if (queuedCount.incrementAndGet() > host.maxQueuedMessages()) {
+      queuedCount.decrementAndGet();
+      host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
+      host.logQueueFull(clientId);
+      return;
+    }
+    mailbox.offer(message);
+    if (drainScheduled.compareAndSet(false, true)) {
+      Context target = owner;
+      if (Context.isOnEventLoopThread() && target == host.currentContext()) {
+        drain();
+      } else {
+        target.runOnContext(v -> drain());
+      }
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    if (host.currentContext() != owner) {
+      // Ownership moved while the drain was queued: drain on the new owner instead.
+      if (drainScheduled.compareAndSet(false, true)) {
+        owner.runOnContext(v -> drain());
+      }
+      return;
+    }
+    OutboundMessage m;
+    while ((m = mailbox.poll()) != null) {
+      if (ended || (m.qos() == 0 && connection == null)) {
+        queuedCount.decrementAndGet();
+        continue;
+      }
+      queue.add(m);
+    }
+    pump();
+  }
+
+  /** Moves queued messages into flight while the window and the socket allow. */
+  private void pump() {
+    long now = System.currentTimeMillis();
+    int window = connection == null ? 0 : Math.min(connection.receiveMaximum(), host.maxInflightMessages());
+    while (connection != null && !queue.isEmpty()) {
+      if (!connection.isWritable()) {
+        armWritableWait();
+        return;
+      }
+      OutboundMessage next = queue.peek();
+      if (next.message().isExpired(now)) {
+        queue.poll();
+        queuedCount.decrementAndGet();
+        host.observer().onDrop(next.message(), clientId, DropReason.EXPIRED);
+        continue;
+      }
+      if (next.qos() > 0 && inflight.size() >= window) {
+        return;
+      }
+      queue.poll();
+      queuedCount.decrementAndGet();
+      send(next);
+    }
+  }
+
+  private void send(OutboundMessage m) {
+    if (m.qos() == 0) {
+      if (!connection.sendPublish(0, m, false)) {
+        host.observer().onDrop(m.message(), clientId, DropReason.PACKET_TOO_LARGE);
+      }
+      return;
+    }
+    int packetId = allocatePacketId();
+    Phase phase = m.qos() == 1 ? Phase.AWAITING_PUBACK : Phase.AWAITING_PUBREC;
+    inflight.put(packetId, new InflightEntry(packetId, m, phase));
+    if (!connection.sendPublish(packetId, m, false)) {
+      inflight.remove(packetId);
+      host.observer().onDrop(m.message(), clientId, DropReason.PACKET_TOO_LARGE);
+    }
+  }
+
+  private void armWritableWait() {
+    if (writableWaitArmed) {
+      return;
+    }
+    writableWaitArmed = true;
+    Outbound current = connection;
+    current.whenWritable(() -> {
+      writableWaitArmed = false;
+      if (connection == current) {
+        pump();
+      }
+    });
+  }
+
+  /** Picks the next packet id that is not in flight; ids run 1 to 65535 and wrap [MQTT-2.2.1-3]. */
+  private int allocatePacketId() {
+    for (int i = 0; i < 65535; i++) {
+      int candidate = nextPacketId;
+      nextPacketId = candidate == 65535 ? 1 : candidate + 1;
+      if (!inflight.containsKey(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("all 65535 packet ids in flight for client " + clientId);
+  }
+
+  // ---- acknowledgements from the client, on the owner loop ----
+
+  /** Handles PUBACK; returns false when no QoS 1 publish awaited it. */
+  public boolean onPuback(int packetId) {
+    InflightEntry entry = inflight.get(packetId);
+    if (entry == null || entry.phase != Phase.AWAITING_PUBACK) {
+      return false;
+    }
+    inflight.remove(packetId);
+    pump();
+    return true;
+  }
+
+  /**
+   * Handles PUBREC: answers with PUBREL, or ends the flow when the client's reason code is an error,
+   * since an MQTT 5 PUBREC of 0x80 or above completes the exchange [MQTT-4.3.3-4].
+   */
+  public void onPubrec(int packetId, boolean failed) {
+    InflightEntry entry = inflight.get(packetId);
+    if (entry == null) {
+      connection.sendPubrel(packetId, false);
+      return;
+    }
+    if (failed && entry.phase == Phase.AWAITING_PUBREC) {
+      inflight.remove(packetId);
+      pump();
+      return;
+    }
+    entry.phase = Phase.AWAITING_PUBCOMP;
+    connection.sendPubrel(packetId, true);
+  }
+
+  /** Handles PUBCOMP; returns false when no PUBREL awaited it. */
+  public boolean onPubcomp(int packetId) {
+    InflightEntry entry = inflight.get(packetId);
+    if (entry == null || entry.phase != Phase.AWAITING_PUBCOMP) {
+      return false;
+    }
+    inflight.remove(packetId);
+    pump();
+    return true;
+  }
+
+  /** Records an inbound QoS 2 packet id; returns false when it was already awaiting PUBREL (a resend). */
+  public boolean addInboundQos2(int packetId) {
+    return inboundAwaitingPubrel.add(packetId);
+  }
+
+  public boolean hasInboundQos2(int packetId) {
+    return inboundAwaitingPubrel.contains(packetId);
+  }
+
+  /** Releases an inbound QoS 2 packet id on PUBREL; returns whether it was known. */
+  public boolean releaseInboundQos2(int packetId) {
+    return inboundAwaitingPubrel.remove(packetId);
+  }
+
+  // ---- subscriptions, on the owner loop ----
+
+  public Subscription subscription(String fullFilter) {
+    return subscriptions.get(fullFilter);
+  }
+
+  public void putSubscription(Subscription subscription) {
+    subscriptions.put(subscription.fullFilter(), subscription);
+  }
+
+  public Subscription removeSubscription(String fullFilter) {
+    return subscriptions.remove(fullFilter);
+  }
+
+  public List<Subscription> subscriptions() {
+    return new ArrayList<>(subscriptions.values());
+  }
+
+  // ---- connection lifecycle, on the owner loop ----
+
+  /**
+   * Binds a new connection after its CONNACK was written: resends every unacknowledged PUBLISH with
+   * DUP set and every PUBREL, in their original order [MQTT-4.4.0-1], then sends what is queued.
+   */
+  public void attach(Outbound outbound) {
+    cancelTimers();
+    pendingWill = null;
+    connection = outbound;
+    online = true;
+    writableWaitArmed = false;
+    for (InflightEntry entry : inflight.values()) {
+      if (entry.phase == Phase.AWAITING_PUBCOMP) {
+        outbound.sendPubrel(entry.packetId, true);
+      } else {
+        host.observer().onRedelivery(entry.outbound.message(), clientId);
+        outbound.sendPublish(entry.packetId, entry.outbound, true);
+      }
+    }
+    drain();
+  }
+
+  /**
+   * Unbinds the connection that ended. Queued QoS 0 messages go; messages that a shared subscription
+   * gave this session go to another member of the group; the session then waits for its expiry.
+   *
+   * @param will the will to publish, or {@code null} when the client disconnected normally
+   */
+  public void detach(Outbound outbound, WillMessage will) {
+    if (connection != outbound) {
+      return;
+    }
+    connection = null;
+    online = false;
+    dropQueuedQos0();
+    handOverSharedMessages();
+    if (will != null) {
+      scheduleWill(will);
+    }
+    if (expirySeconds == 0) {
+      end();
+    } else if (expirySeconds < 0xFFFFFFFFL) {
+      expiryTimer = host.setTimer(expirySeconds * 1000, id -> {
+        expiryTimer = -1;
+        if (!online && !ended) {
+          log.info("session expired client={} after={}s", clientId, expirySeconds);
+          end();
+        }
+      });
+    }
+  }
+
+  /** Moves ownership to {@code next}; call on the current owner, then continue on {@code next}. */
+  public void moveTo(Context next) {
+    cancelTimers();
+    this.owner = next;
+  }
+
+  /** Ends the session for good: removes its subscriptions and publishes a pending will. */
+  public void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    online = false;
+    cancelTimers();
+    if (pendingWill != null) {
+      host.publishWill(pendingWill.message());
+      pendingWill = null;
+    }
+    for (Subscription s : subscriptions.values()) {
+      host.unsubscribe(s);
+    }
+    subscriptions.clear();
+    handOverSharedMessages();
+    queuedCount.addAndGet(-queue.size());
+    queue.clear();
+    inflight.clear();
+    inboundAwaitingPubrel.clear();
+    host.sessionEnded(this);
+  }
+
+  private void scheduleWill(WillMessage will) {
+    long delay = Math.min(will.delaySeconds(), expirySeconds);
+    if (delay <= 0) {
+      host.publishWill(will.message());
+      return;
+    }
+    pendingWill = will;
+    willTimer = host.setTimer(delay * 1000, id -> {
+      willTimer = -1;
+      if (pendingWill != null && !online) {
+        host.publishWill(pendingWill.message());
+        pendingWill = null;
+      }
+    });
+  }
+
+  private void cancelTimers() {
+    if (expiryTimer >= 0) {
+      host.cancelTimer(expiryTimer);
+      expiryTimer = -1;
+    }
+    if (willTimer >= 0) {
+      host.cancelTimer(willTimer);
+      willTimer = -1;
+    }
+  }
+
+  private void dropQueuedQos0() {
+    Iterator<OutboundMessage> it = queue.iterator();
+    while (it.hasNext()) {
+      if (it.next().qos() == 0) {
+        it.remove();
+        queuedCount.decrementAndGet();
+      }
+    }
+  }
+
+  /**
+   * Gives the messages that a shared subscription chose this session for, and that the client has
+   * not received, to another online member of the same group. Without such a member they stay.
+   */
+  private void handOverSharedMessages() {
+    Iterator<InflightEntry> inflightIt = inflight.values().iterator();
+    while (inflightIt.hasNext()) {
+      InflightEntry entry = inflightIt.next();
+      // After PUBREC the client owns a QoS 2 message; resending it elsewhere would deliver it twice.
+      if (entry.phase != Phase.AWAITING_PUBCOMP && handOver(entry.outbound)) {
+        inflightIt.remove();
+      }
+    }
+    Iterator<OutboundMessage> queueIt = queue.iterator();
+    while (queueIt.hasNext()) {
+      if (handOver(queueIt.next())) {
+        queueIt.remove();
+        queuedCount.decrementAndGet();
+      }
+    }
+  }
+
+  private boolean handOver(OutboundMessage m) {
+    if (m.sharedGroup() == null) {
+      return false;
+    }
+    Subscription other = m.sharedGroup().pick(this);
+    if (other == null || !other.subscriber().isOnline()) {
+      return false;
+    }
+    ((Session) other.subscriber()).deliver(m.forMember(other.qos(), other.subscriptionId()));
+    return true;
+  }
+
+  /** Counts for tests and metrics; call on the owner loop. */
+  public int inflightCount() {
+    return inflight.size();
+  }
+
+  public int queuedCount() {
+    return queuedCount.get();
+  }
+}

@@ -1,0 +1,37 @@
+package io.ferrymq.broker.session;
+
+import io.ferrymq.broker.routing.Subscription;
+import io.ferrymq.spi.BrokerObserver;
+import io.ferrymq.spi.Message;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+
+/** What a {@link Session} needs from the rest of the broker; the session registry provides it. */
+interface SessionHost {
+
+  int maxQueuedMessages();
+
+  int maxInflightMessages();
+
+  BrokerObserver observer();
+
+  /** The Vert.x context of the calling thread, or {@code null} off an event loop. */
+  Context currentContext();
+
+  /** Starts a one-shot timer on the calling event loop. */
+  long setTimer(long delayMillis, Handler<Long> handler);
+
+  void cancelTimer(long timerId);
+
+  /** Routes a will message as if its client had published it. */
+  void publishWill(Message will);
+
+  /** Removes a subscription from the topic tree. */
+  void unsubscribe(Subscription subscription);
+
+  /** Forgets an ended session. */
+  void sessionEnded(Session session);
+
+  /** Logs, at a limited rate, that a session's queue was full. */
+  void logQueueFull(String clientId);
+}

@@ -1,0 +1,205 @@
+package io.ferrymq.broker.session;
+
+import io.ferrymq.broker.config.BrokerConfig;
+import io.ferrymq.broker.routing.Subscription;
+import io.ferrymq.broker.routing.TopicTree;
+import io.ferrymq.broker.util.RateLimitedLog;
+import io.ferrymq.spi.BrokerObserver;
+import io.ferrymq.spi.Message;
+import io.ferrymq.spi.ReasonCode;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every session by client id, and the hand-over of a session from one connection to the next.
+ *
+ * <p>Opening a session for a client id that is already connected takes it over: the old connection
+ * is closed on its own event loop (MQTT 5 clients get DISCONNECT 0x8E), and only then does the new
+ * connection continue, on its loop, with the session resumed or replaced [MQTT-3.1.4-3].
+ */
+public final class SessionRegistry implements SessionHost {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final Vertx vertx;
+  private final BrokerConfig config;
+  private final TopicTree tree;
+  private final BrokerObserver observer;
+  private final RateLimitedLog queueFullLog = new RateLimitedLog(log, 10_000);
+  private volatile Router router;
+
+  public SessionRegistry(Vertx vertx, BrokerConfig config, TopicTree tree, BrokerObserver observer) {
+    this.vertx = vertx;
+    this.config = config;
+    this.tree = tree;
+    this.observer = observer;
+  }
+
+  public void router(Router value) {
+    this.router = value;
+  }
+
+  /** What {@link #open} decided, delivered on the new connection's event loop. */
+  public record Opened(Session session, boolean sessionPresent) {
+  }
+
+  /** A connection as the registry sees it, so that it can be closed for a takeover or a shutdown. */
+  public interface Connection extends Outbound {
+    /**
+     * Closes this connection from the broker side and detaches it from its session at once; MQTT 5
+     * clients get DISCONNECT with {@code reason}.
+     */
+    void serverDisconnect(ReasonCode reason, String detail);
+  }
+
+  /**
+   * Opens the session of {@code clientId} for a connection on {@code context}, taking over a
+   * connected one. {@code then} runs on {@code context} once the old connection has let go.
+   *
+   * @param cleanStart discard any existing session [MQTT-3.1.2-4]
+   * @param expirySeconds the session expiry the new connection asked for, already capped
+   */
+  public void open(String clientId, boolean cleanStart, long expirySeconds, Context context,
+                   Consumer<Opened> then) {
+    Session existing = sessions.get(clientId);
+    if (existing == null || cleanStart) {
+      Session fresh = new Session(clientId, this, context, expirySeconds);
+      sessions.put(clientId, fresh);
+      if (existing != null) {
+        onOwner(existing, () -> {
+          takeOver(existing);
+          existing.end();
+        });
+      }
+      then.accept(new Opened(fresh, false));
+      return;
+    }
+    onOwner(existing, () -> {
+      takeOver(existing);
+      if (existing.isEnded() || sessions.get(clientId) != existing) {
+        // The old connection's session ended with it (expiry 0) or a newer connect replaced it.
+        context.runOnContext(v -> open(clientId, true, expirySeconds, context, then));
+        return;
+      }
+      existing.moveTo(context);
+      existing.expirySeconds(expirySeconds);
+      context.runOnContext(v -> then.accept(new Opened(existing, true)));
+    });
+  }
+
+  private void takeOver(Session session) {
+    Outbound current = session.currentConnection();
+    if (current instanceof Connection c) {
+      c.serverDisconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took over the client id");
+    }
+  }
+
+  /** Runs {@code task} on the session's owner loop, following the owner if it moves meanwhile. */
+  private void onOwner(Session session, Runnable task) {
+    Context owner = session.owner();
+    owner.runOnContext(v -> {
+      if (session.owner() != owner) {
+        onOwner(session, task);
+      } else {
+        task.run();
+      }
+    });
+  }
+
+  /**
+   * Disconnects every connected client with {@code reason}, each on its own event loop; the future
+   * completes when all have been told.
+   */
+  public Future<Void> disconnectAll(ReasonCode reason, String detail) {
+    List<Future<Void>> done = new ArrayList<>();
+    for (Session session : sessions.values()) {
+      Promise<Void> told = Promise.promise();
+      done.add(told.future());
+      onOwner(session, () -> {
+        if (session.currentConnection() instanceof Connection c) {
+          c.serverDisconnect(reason, detail);
+        }
+        told.complete();
+      });
+    }
+    return Future.all(done).mapEmpty();
+  }
+
+  public Session get(String clientId) {
+    return sessions.get(clientId);
+  }
+
+  public Collection<Session> all() {
+    return sessions.values();
+  }
+
+  public int size() {
+    return sessions.size();
+  }
+
+  @Override
+  public int maxQueuedMessages() {
+    return config.maxQueuedMessages();
+  }
+
+  @Override
+  public int maxInflightMessages() {
+    return config.maxInflightMessages();
+  }
+
+  @Override
+  public BrokerObserver observer() {
+    return observer;
+  }
+
+  @Override
+  public Context currentContext() {
+    return Vertx.currentContext();
+  }
+
+  @Override
+  public long setTimer(long delayMillis, Handler<Long> handler) {
+    return vertx.setTimer(Math.max(1, delayMillis), handler);
+  }
+
+  @Override
+  public void cancelTimer(long timerId) {
+    vertx.cancelTimer(timerId);
+  }
+
+  @Override
+  public void publishWill(Message will) {
+    log.debug("publishing will client={} topic={}", will.publisherId(), will.topic());
+    router.route(will);
+  }
+
+  @Override
+  public void unsubscribe(Subscription subscription) {
+    if (tree.unsubscribe(subscription.subscriber(), subscription.filter(), subscription.shareName())) {
+      observer.onSubscriptionCountChange(-1);
+    }
+  }
+
+  @Override
+  public void sessionEnded(Session session) {
+    sessions.remove(session.clientId(), session);
+  }
+
+  @Override
+  public void logQueueFull(String clientId) {
+    queueFullLog.warn("queue full, message dropped client={} max-queued-messages={}", clientId,
+        config.maxQueuedMessages());
+  }
+}

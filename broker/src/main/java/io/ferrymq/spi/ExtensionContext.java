@@ -1,0 +1,29 @@
+package io.ferrymq.spi;
+
+/**
+ * What the broker offers an extension during {@link Extension#start}. Registrations made after
+ * start has completed are rejected with {@link IllegalStateException}.
+ */
+public interface ExtensionContext {
+
+  /** Sets the authenticator; only one extension may register one. */
+  void authenticator(Authenticator authenticator);
+
+  /** Adds an authorizer; every registered authorizer must allow an action for it to pass. */
+  void addAuthorizer(Authorizer authorizer);
+
+  /**
+   * Adds an inbound publish interceptor. Interceptors run in the order of the extensions' {@code order}
+   * settings, then in registration order.
+   */
+  void addPublishInterceptor(PublishInterceptor interceptor);
+
+  /** Adds an observer of broker events. */
+  void addObserver(BrokerObserver observer);
+
+  /**
+   * Publishes a message from the broker itself, for example a {@code $SYS} summary or a dead letter.
+   * Thread-safe; the message is routed like a client's publish without running the interceptors.
+   */
+  void publish(Message message);
+}
