@@ -8,9 +8,11 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,18 +89,24 @@ public final class FerryBroker implements AutoCloseable {
   }
 
   private void deployListeners() {
-    // The first instance binds (possibly a free port, for 0); the others share the bound ports.
-    List<Listeners> first = new CopyOnWriteArrayList<>();
-    deployments.add(await(vertx.deployVerticle(() -> {
-      Listeners l = new Listeners(core, config.port(), config.wsPort());
-      first.add(l);
-      return l;
-    }, new DeploymentOptions().setInstances(1)), "binding the MQTT listeners on " + config.host()));
-    port = first.get(0).actualTcpPort();
-    wsPort = first.get(0).actualWsPort();
-    if (config.eventLoops() > 1) {
-      deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, port, wsPort),
-          new DeploymentOptions().setInstances(config.eventLoops() - 1)), "binding the extra listener instances"));
+    // Vert.x shares one bound socket among the instances only when they ask for the same fixed
+    // port, so port 0 is turned into a free port first.
+    int tcp = freePortFor(config.port());
+    int ws = config.wsPort() < 0 ? -1 : freePortFor(config.wsPort());
+    deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, tcp, ws),
+        new DeploymentOptions().setInstances(config.eventLoops())), "binding the MQTT listeners on " + config.host()));
+    port = tcp;
+    wsPort = ws;
+  }
+
+  private int freePortFor(int requested) {
+    if (requested != 0) {
+      return requested;
+    }
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(config.host()))) {
+      return probe.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port on " + config.host() + ": " + e.getMessage(), e);
     }
   }
 

@@ -80,7 +80,7 @@ public final class MqttConnection implements SessionRegistry.Connection {
   public static void accept(BrokerCore core, ClientChannel channel, Context context) {
     MqttConnection connection = new MqttConnection(core, channel, context);
     channel.packetHandler(connection::onPacket);
-    channel.idleHandler(connection::onKeepAliveExpired);
+    channel.idleHandler(() -> context.runOnContext(v -> connection.onKeepAliveExpired()));
     channel.closeHandler(v -> connection.onClosed());
     channel.exceptionHandler(connection::onSocketError);
   }

@@ -1,12 +1,12 @@
 package io.ferrymq.broker.protocol;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -41,6 +41,7 @@ public final class VertxMqttAdapter {
 
   static final String IDLE_HANDLER = "idle";
   static final String CONNECT_TIMEOUT_HANDLER = "timeoutOnConnect";
+  static final String KEEP_ALIVE_HANDLER = "ferrymqKeepAlive";
   // netty's MqttCodecUtil keeps this key package-private; AttributeKey.valueOf returns the same
   // instance for the same name.
   static final AttributeKey<MqttVersion> MQTT_VERSION_KEY = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
@@ -105,6 +106,7 @@ public final class VertxMqttAdapter {
   public static final class ClientChannel {
     private final NetSocketInternal socket;
     private Handler<Void> drainWaiter;
+    private Runnable idleHandler = () -> { };
 
     ClientChannel(NetSocketInternal socket) {
       this.socket = socket;
@@ -115,17 +117,12 @@ public final class VertxMqttAdapter {
       socket.messageHandler(handler);
     }
 
-    /** Receives keep-alive expiry: the reader-idle event of the handler installed by {@link #keepAlive}. */
+    /**
+     * Sets what runs when the keep-alive of {@link #keepAlive} expires. It runs on the netty event
+     * loop outside any Vert.x context, so it should hop onto the connection's context.
+     */
     public void idleHandler(Runnable handler) {
-      socket.eventHandler(event -> {
-        try {
-          if (event instanceof IdleStateEvent) {
-            handler.run();
-          }
-        } finally {
-          ReferenceCountUtil.release(event);
-        }
-      });
+      this.idleHandler = handler;
     }
 
     public void closeHandler(Handler<Void> handler) {
@@ -184,8 +181,23 @@ public final class VertxMqttAdapter {
       if (pipeline.get(IDLE_HANDLER) != null) {
         pipeline.remove(IDLE_HANDLER);
       }
+      if (pipeline.get(KEEP_ALIVE_HANDLER) != null) {
+        pipeline.remove(KEEP_ALIVE_HANDLER);
+      }
       if (seconds > 0) {
         pipeline.addBefore("handler", IDLE_HANDLER, new IdleStateHandler(seconds, 0, 0));
+        // Vert.x closes an idle connection itself without a word; this handler takes the event first
+        // so that the broker can send DISCONNECT 0x8D (Keep Alive timeout) before closing.
+        pipeline.addAfter(IDLE_HANDLER, KEEP_ALIVE_HANDLER, new ChannelInboundHandlerAdapter() {
+          @Override
+          public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof IdleStateEvent) {
+              idleHandler.run();
+              return;
+            }
+            super.userEventTriggered(ctx, event);
+          }
+        });
       }
     }
 
