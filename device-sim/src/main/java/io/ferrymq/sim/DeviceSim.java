@@ -1,2 +1,22 @@
 package io.ferrymq.sim;
-public final class DeviceSim { public static void main(String[] a) {} }
+
+import io.ferrymq.sim.cli.RunCommand;
+import java.io.PrintStream;
+
+/**
+ * Command-line entry point. {@link #execute} returns the exit code instead of exiting, so tests and other
+ * programs can call it: 0 every promise held, 1 a delivery broke its QoS contract, 2 invalid option or
+ * scenario, 3 broker unreachable or run failed.
+ */
+public final class DeviceSim {
+    private DeviceSim() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        return RunCommand.execute(args, out, err, System.console() != null);
+    }
+}

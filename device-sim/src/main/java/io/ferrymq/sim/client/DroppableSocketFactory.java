@@ -4,15 +4,22 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import javax.net.SocketFactory;
 
 /** Plain socket factory that remembers the last socket so that a client can be dropped like a lost device. */
 final class DroppableSocketFactory extends SocketFactory {
     private volatile Socket current;
 
+    /**
+     * Creates an unconnected socket with TCP_NODELAY, which Paho leaves off: with Nagle's algorithm a small
+     * PUBLISH can wait for the previous one's acknowledgement, adding up to 40 ms of delayed-ACK time to
+     * measured latency.
+     */
     @Override
-    public Socket createSocket() {
+    public Socket createSocket() throws SocketException {
         Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
         current = socket;
         return socket;
     }

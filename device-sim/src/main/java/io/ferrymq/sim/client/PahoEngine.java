@@ -10,6 +10,12 @@ import java.util.concurrent.TimeUnit;
  * callback threads; the keep-alive pings of all clients share one scheduler, which saves a timer thread each.
  */
 final class PahoEngine implements ClientEngine {
+    /**
+     * Paho logs through java.util.logging and reports every QoS 2 release at INFO; keep its warnings only. The
+     * field holds the logger because java.util.logging keeps only weak references to configured loggers.
+     */
+    private static final java.util.logging.Logger PAHO_LOG = quietPahoLogging();
+
     private final String serverUri;
     private final ScheduledExecutorService pingScheduler = Executors.newScheduledThreadPool(1, runnable -> {
         Thread thread = new Thread(runnable, "paho-ping");
@@ -20,6 +26,12 @@ final class PahoEngine implements ClientEngine {
     PahoEngine(String host, int port) {
         String address = host.contains(":") ? "[" + host + "]" : host;
         this.serverUri = "tcp://" + address + ":" + port;
+    }
+
+    private static java.util.logging.Logger quietPahoLogging() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("org.eclipse.paho");
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
     }
 
     @Override

@@ -27,6 +27,7 @@ final class PahoV3Client implements SimClient {
     private final MqttAsyncClient client;
     private final MqttConnectOptions options;
     private final DroppableSocketFactory sockets = new DroppableSocketFactory();
+    private final boolean persistentSession;
 
     PahoV3Client(String serverUri, ClientSettings settings, ClientListener listener,
                  ScheduledExecutorService pingScheduler) {
@@ -37,13 +38,13 @@ final class PahoV3Client implements SimClient {
             throw new IllegalArgumentException("Invalid client settings for " + settings.clientId(), e);
         }
         client.setCallback(new Callback(listener));
+        persistentSession = settings.persistentSession();
         options = connectOptions(settings);
     }
 
     private MqttConnectOptions connectOptions(ClientSettings settings) {
         MqttConnectOptions connect = new MqttConnectOptions();
         connect.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        connect.setCleanSession(settings.cleanStart());
         connect.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
         connect.setAutomaticReconnect(false);
         connect.setMaxInflight(MAX_INFLIGHT);
@@ -55,13 +56,14 @@ final class PahoV3Client implements SimClient {
         if (!settings.password().isEmpty()) {
             connect.setPassword(settings.password().toCharArray());
         }
-        settings.will().ifPresent(will -> connect.setWill(will.topic(), will.payload(), will.qos(), will.retain()));
         return connect;
     }
 
     @Override
-    public CompletableFuture<Boolean> connect() {
+    public CompletableFuture<Boolean> connect(boolean cleanStart, Optional<ClientSettings.Will> will) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
+        options.setCleanSession(cleanStart || !persistentSession);
+        will.ifPresent(w -> options.setWill(w.topic(), w.payload(), w.qos(), w.retain()));
         run(result, () -> client.connect(options, null, listener(result, token -> result.complete(
                 token.getSessionPresent()))));
         return result;
@@ -99,7 +101,10 @@ final class PahoV3Client implements SimClient {
     @Override
     public CompletableFuture<Void> disconnect() {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        run(result, () -> client.disconnect(0, null, listener(result, token -> result.complete(null))));
+        // Paho rejects a disconnect from its own callback threads (reason code 32107), where the caller's
+        // continuation may run, so the call moves to the common pool.
+        CompletableFuture.runAsync(() -> run(result, () -> client.disconnect(0, null,
+                listener(result, token -> result.complete(null)))));
         return result;
     }
 

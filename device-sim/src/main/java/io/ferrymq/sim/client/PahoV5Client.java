@@ -45,8 +45,7 @@ final class PahoV5Client implements SimClient {
 
     private MqttConnectionOptions connectOptions(ClientSettings settings) {
         MqttConnectionOptions connect = new MqttConnectionOptions();
-        connect.setCleanStart(settings.cleanStart());
-        connect.setSessionExpiryInterval(settings.cleanStart() ? 0L : settings.sessionExpiry().toSeconds());
+        connect.setSessionExpiryInterval(settings.persistentSession() ? settings.sessionExpiry().toSeconds() : 0L);
         connect.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
         connect.setAutomaticReconnect(false);
         connect.setConnectionTimeout(30);
@@ -57,16 +56,14 @@ final class PahoV5Client implements SimClient {
         if (!settings.password().isEmpty()) {
             connect.setPassword(settings.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        settings.will().ifPresent(will -> {
-            MqttMessage message = new MqttMessage(will.payload(), will.qos(), will.retain(), null);
-            connect.setWill(will.topic(), message);
-        });
         return connect;
     }
 
     @Override
-    public CompletableFuture<Boolean> connect() {
+    public CompletableFuture<Boolean> connect(boolean cleanStart, Optional<ClientSettings.Will> will) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
+        options.setCleanStart(cleanStart);
+        will.ifPresent(w -> options.setWill(w.topic(), new MqttMessage(w.payload(), w.qos(), w.retain(), null)));
         run(result, () -> client.connect(options, null, listener(result, token -> result.complete(
                 token.getSessionPresent()))));
         return result;
@@ -107,8 +104,10 @@ final class PahoV5Client implements SimClient {
     @Override
     public CompletableFuture<Void> disconnect() {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        run(result, () -> client.disconnect(0, null, listener(result, token -> result.complete(null)),
-                NORMAL_DISCONNECTION, new MqttProperties()));
+        // Paho rejects a disconnect from its own callback threads (reason code 32107), where the caller's
+        // continuation may run, so the call moves to the common pool.
+        CompletableFuture.runAsync(() -> run(result, () -> client.disconnect(0, null,
+                listener(result, token -> result.complete(null)), NORMAL_DISCONNECTION, new MqttProperties())));
         return result;
     }
 

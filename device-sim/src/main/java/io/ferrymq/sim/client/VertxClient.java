@@ -30,6 +30,7 @@ final class VertxClient implements SimClient {
     private final int port;
     private final MqttClientOptions options;
     private final ClientListener listener;
+    private final boolean persistentSession;
     private final Map<Integer, CompletableFuture<Void>> pendingPublishes = new HashMap<>();
     private final Map<Integer, CompletableFuture<Void>> pendingSubscribes = new HashMap<>();
     private MqttClient client;
@@ -41,13 +42,13 @@ final class VertxClient implements SimClient {
         this.host = host;
         this.port = port;
         this.listener = listener;
+        this.persistentSession = settings.persistentSession();
         this.options = options(settings);
     }
 
     private static MqttClientOptions options(ClientSettings settings) {
         MqttClientOptions options = new MqttClientOptions()
                 .setClientId(settings.clientId())
-                .setCleanSession(settings.cleanStart())
                 .setKeepAliveInterval((int) settings.keepAlive().toSeconds())
                 .setMaxInflightQueue(MAX_INFLIGHT);
         options.setConnectTimeout(30_000);
@@ -57,19 +58,20 @@ final class VertxClient implements SimClient {
         if (!settings.password().isEmpty()) {
             options.setPassword(settings.password());
         }
-        settings.will().ifPresent(will -> options.setWillFlag(true)
-                .setWillTopic(will.topic())
-                .setWillMessageBytes(Buffer.buffer(will.payload()))
-                .setWillQoS(will.qos())
-                .setWillRetain(will.retain()));
         return options;
     }
 
     @Override
-    public CompletableFuture<Boolean> connect() {
+    public CompletableFuture<Boolean> connect(boolean cleanStart, Optional<ClientSettings.Will> will) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
         context.runOnContext(ignored -> {
             disconnecting = false;
+            options.setCleanSession(cleanStart || !persistentSession);
+            will.ifPresent(w -> options.setWillFlag(true)
+                    .setWillTopic(w.topic())
+                    .setWillMessageBytes(Buffer.buffer(w.payload()))
+                    .setWillQoS(w.qos())
+                    .setWillRetain(w.retain()));
             client = MqttClient.create(vertx, options);
             client.publishHandler(this::onPublish)
                     .publishCompletionHandler(this::onPublishComplete)

@@ -163,6 +163,11 @@ public final class DeliveryVerifier {
         return count;
     }
 
+    /** Duplicates at QoS 0 and 2 recorded so far, for live progress. */
+    public long duplicatedSoFar() {
+        return duplicated[0] + duplicated[1] + duplicated[2];
+    }
+
     /** Computes the verdict from everything recorded so far; messages still missing count as lost. */
     public VerificationResult result() {
         List<String> lines = new ArrayList<>(examples);
