@@ -1,0 +1,124 @@
+package io.ferrymq.broker.interop;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * HiveMQ Community Edition started in this JVM on a free loopback port, as the reference broker of
+ * the differential tests. It keeps its state in memory, sends no usage statistics, and accepts every
+ * client through an embedded allow-all authenticator, because HiveMQ CE rejects all clients while
+ * no authenticator is registered.
+ */
+final class HiveMqBroker implements AutoCloseable {
+
+  private final Path home;
+  private final int port;
+  private final EmbeddedHiveMQ hivemq;
+
+  private HiveMqBroker(Path home, int port, EmbeddedHiveMQ hivemq) {
+    this.home = home;
+    this.port = port;
+    this.hivemq = hivemq;
+  }
+
+  static HiveMqBroker start() throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    Path home = Files.createTempDirectory("hivemq-ce-");
+    Path config = Files.createDirectories(home.resolve("conf"));
+    Path data = Files.createDirectories(home.resolve("data"));
+    Path extensions = Files.createDirectories(home.resolve("extensions"));
+    int port = freePort();
+    Files.writeString(config.resolve("config.xml"), configXml(port));
+
+    EmbeddedExtension allowAll = EmbeddedExtension.builder()
+        .withId("allow-all")
+        .withName("Allow all clients")
+        .withVersion("1.0")
+        .withPriority(0)
+        .withStartPriority(1000)
+        .withExtensionMain(new AllowAllExtension())
+        .build();
+    EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+        .withConfigurationFolder(config)
+        .withDataFolder(data)
+        .withExtensionsFolder(extensions)
+        .withEmbeddedExtension(allowAll)
+        .withoutLoggingBootstrap()
+        .build();
+    hivemq.start().get(60, TimeUnit.SECONDS);
+    return new HiveMqBroker(home, port, hivemq);
+  }
+
+  private static String configXml(int port) {
+    return """
+        <?xml version="1.0"?>
+        <hivemq>
+            <listeners>
+                <tcp-listener>
+                    <port>%d</port>
+                    <bind-address>127.0.0.1</bind-address>
+                </tcp-listener>
+            </listeners>
+            <persistence>
+                <mode>in-memory</mode>
+            </persistence>
+            <anonymous-usage-statistics>
+                <enabled>false</enabled>
+            </anonymous-usage-statistics>
+        </hivemq>
+        """.formatted(port);
+  }
+
+  // NOTE: the port is free when probed and could be taken before HiveMQ binds it; HiveMQ's embedded
+  // API has no way to bind port 0 and report the port it got.
+  private static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0)) {
+      return probe.getLocalPort();
+    }
+  }
+
+  int port() {
+    return port;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      hivemq.stop().get(60, TimeUnit.SECONDS);
+      hivemq.close();
+    } finally {
+      try (Stream<Path> files = Files.walk(home)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** Registers an authenticator that accepts every CONNECT. */
+  private static final class AllowAllExtension implements ExtensionMain {
+
+    @Override
+    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+      SimpleAuthenticator allowAll = (authInput, authOutput) -> authOutput.authenticateSuccessfully();
+      Services.securityRegistry().setAuthenticatorProvider(providerInput -> allowAll);
+    }
+
+    @Override
+    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+    }
+  }
+}
