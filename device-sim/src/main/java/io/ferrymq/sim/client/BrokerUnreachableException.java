@@ -1,6 +1,6 @@
 package io.ferrymq.sim.client;
 
-/** The broker refused or did not answer a TCP connection. */
+/** Failure to open a TCP connection to the broker: refused, unresolved or timed out. */
 public final class BrokerUnreachableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -2,7 +2,7 @@ package io.ferrymq.sim.config;
 
 import java.util.List;
 
-/** How a churning device goes offline. */
+/** Way a churning device goes offline. */
 public enum ChurnMode implements Named {
     /** Closes the socket without DISCONNECT, so the broker publishes the will. */
     DROP("drop"),

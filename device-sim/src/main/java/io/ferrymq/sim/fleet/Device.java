@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One simulated device: connects with a will, keeps a retained status, publishes telemetry, answers commands
- * and goes offline when churned. Its state is guarded by the object's lock; client calls happen outside it.
+ * One simulated device: connects with a will, keeps a retained status, publishes telemetry, replies to
+ * commands and goes offline when churned. The object's lock guards its state, and client calls happen outside it.
  */
 final class Device implements ClientListener {
     private static final Logger LOG = LoggerFactory.getLogger(Device.class);
@@ -83,7 +83,7 @@ final class Device implements ClientListener {
         return state == State.ONLINE;
     }
 
-    /** Whether a command sent now is owed to this device: its session holds the command subscription. */
+    /** Whether a command sent now is owed to this device, because its session contains the command subscription. */
     synchronized boolean acceptsCommands() {
         return hasSubscription && (persistent || state == State.ONLINE);
     }
@@ -347,7 +347,7 @@ final class Device implements ClientListener {
     }
 
     /**
-     * Answers a command. MQTT 5 replies go to the response topic with the correlation data copied; 3.1.1 has
+     * Replies to a command. MQTT 5 replies go to the response topic with the correlation data copied; 3.1.1 has
      * neither, so the reply goes to the configured topic and carries the command's sequence number.
      */
     private void reply(Payload command, InboundMessage message) {

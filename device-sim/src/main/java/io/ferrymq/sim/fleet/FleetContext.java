@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * What every participant of a run shares.
+ * Shared services and identities of one run's participants.
  *
  * @param deviceEngine     clients of the simulated devices
  * @param observerEngine   Paho clients of subscribers, operator and retained check

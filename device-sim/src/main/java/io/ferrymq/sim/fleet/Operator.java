@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sends commands to devices and times their replies. On MQTT 5 each command carries the reply topic as its
- * response topic and its sequence number as correlation data; on 3.1.1 the device echoes the number in its
+ * response topic and its sequence number as correlation data. On 3.1.1 the device echoes the number in its
  * payload.
  */
 final class Operator implements ClientListener {

@@ -1,6 +1,6 @@
 package io.ferrymq.sim.payload;
 
-/** What a simulated message is; stored as one byte in the payload. */
+/** Purpose of a simulated message, stored as one byte in the payload. */
 public enum PayloadKind {
     TELEMETRY,
     STATUS_ONLINE,

@@ -2,7 +2,7 @@ package io.ferrymq.sim.verify;
 
 import java.util.BitSet;
 
-/** What one receiver got of one publisher stream; owned by {@link DeliveryVerifier}. */
+/** Record of what one receiver got of one publisher stream; owned by {@link DeliveryVerifier}. */
 final class Delivery {
     final Stream stream;
     final Receiver receiver;

@@ -3,7 +3,7 @@ package io.ferrymq.sim.verify;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A subscribing client as the verifier sees it; owned by {@link DeliveryVerifier}. */
+/** Verifier state of one subscribing client; owned by {@link DeliveryVerifier}. */
 final class Receiver {
     final String id;
     final int subscriptionQos;

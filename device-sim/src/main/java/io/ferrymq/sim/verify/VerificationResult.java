@@ -12,7 +12,7 @@ import java.util.List;
  * @param duplicated       second and later deliveries at QoS 0 or 2 (broken promise)
  * @param redelivered      second and later deliveries at QoS 1, which QoS 1 allows
  * @param reordered        first deliveries after a later message of the same publisher, topic and QoS
- * @param unexpected       deliveries nobody published, to the wrong receiver, or at a higher QoS
+ * @param unexpected       deliveries never published, sent to the wrong receiver, or at a higher QoS
  * @param notDeliveredQos0 QoS 0 messages that never arrived, which QoS 0 allows
  * @param unconfirmed      QoS 1 or 2 messages whose publish never completed and that never arrived
  * @param abandoned        messages owed to a session that ended first and that never arrived

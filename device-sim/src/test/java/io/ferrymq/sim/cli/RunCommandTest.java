@@ -83,8 +83,8 @@ class RunCommandTest {
 
     /**
      * The proxy drops the 3rd QoS 1 telemetry PUBLISH to the subscriber, repeats the 2nd QoS 0 one and swaps
-     * the 5th and 6th QoS 0 ones, so the verifier must report exactly one lost, one duplicated and one
-     * reordered message.
+     * the 5th and 6th QoS 0 ones. The verifier must report exactly one lost, one duplicated and one reordered
+     * message.
      */
     @Test
     void faultyDeliveriesAreCountedExactly(@TempDir Path dir) throws Exception {

@@ -26,7 +26,7 @@ public final class FaultyProxy implements AutoCloseable {
     private final List<Socket> sockets = new ArrayList<>();
     private int qos0Seen;
     private int qos1Seen;
-    private byte[] held;
+    private byte[] heldPacket;
 
     public FaultyProxy(int brokerPort, int dropQos1, int repeatQos0, int swapQos0) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -116,12 +116,12 @@ public final class FaultyProxy implements AutoCloseable {
             return List.of(packet, packet);
         }
         if (qos0Seen == swapQos0) {
-            held = packet;
+            heldPacket = packet;
             return List.of();
         }
-        if (held != null) {
-            byte[] earlier = held;
-            held = null;
+        if (heldPacket != null) {
+            byte[] earlier = heldPacket;
+            heldPacket = null;
             return List.of(packet, earlier);
         }
         return List.of(packet);
