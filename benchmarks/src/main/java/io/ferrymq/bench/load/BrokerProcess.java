@@ -1,0 +1,164 @@
+package io.ferrymq.bench.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One broker under test, started as a child process on 127.0.0.1 and stopped by its own pid. Each
+ * start gets a fresh port and a fresh folder, so no state carries over from one repetition to the
+ * next.
+ */
+abstract class BrokerProcess {
+
+  static final String HOST = "127.0.0.1";
+  private static final long START_TIMEOUT_MILLIS = 60_000;
+  private static final long STOP_TIMEOUT_SECONDS = 15;
+
+  private Process process;
+  private int port;
+
+  /** The name in reports: {@code ferrymq} or {@code mosquitto}. */
+  abstract String name();
+
+  /** Returns the command that starts the broker on {@code port}, with {@code runDir} as its scratch folder. */
+  abstract List<String> command(int port, Path runDir) throws IOException;
+
+  /** Starts the broker and waits until its port accepts connections. */
+  void start(Path runDir) throws IOException, InterruptedException {
+    Files.createDirectories(runDir);
+    port = freePort();
+    ProcessBuilder builder = new ProcessBuilder(command(port, runDir))
+        .directory(runDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(runDir.resolve(name() + ".log").toFile());
+    process = builder.start();
+    awaitPort(runDir);
+  }
+
+  int port() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Stops the broker with SIGTERM, and with SIGKILL if it has not exited after 15 s. */
+  void stop() throws InterruptedException {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      System.err.printf("bench: %s (pid %d) ignored SIGTERM for %d s; killing it%n", name(), pid(),
+          STOP_TIMEOUT_SECONDS);
+      process.destroyForcibly();
+      process.waitFor();
+    }
+    process = null;
+  }
+
+  private void awaitPort(Path runDir) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+    while (System.currentTimeMillis() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name() + " exited with code " + process.exitValue()
+            + " before listening; see " + runDir.resolve(name() + ".log"));
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(HOST, port), 500);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    stop();
+    throw new IllegalStateException(name() + " did not listen on port " + port + " within "
+        + START_TIMEOUT_MILLIS / 1000 + " s; see " + runDir.resolve(name() + ".log"));
+  }
+
+  /**
+   * Returns a port that was free a moment ago. Another process could take it before the broker
+   * binds it, and the broker then fails to start with a clear message in its log.
+   */
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Failed to find a free port on " + HOST, e);
+    }
+  }
+
+  /** FerryMQ in its own JVM, from the classes and jars that {@code mvn -pl broker package} builds. */
+  static final class FerryMq extends BrokerProcess {
+    private final Path repoRoot;
+    private final List<String> jvmOptions;
+
+    FerryMq(Path repoRoot, List<String> jvmOptions) {
+      this.repoRoot = repoRoot;
+      this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    @Override
+    String name() {
+      return "ferrymq";
+    }
+
+    @Override
+    List<String> command(int port, Path runDir) {
+      Path target = repoRoot.resolve("broker/target");
+      if (!Files.isDirectory(target.resolve("classes")) || !Files.isDirectory(target.resolve("lib"))) {
+        throw new IllegalStateException("FerryMQ is not built: " + target
+            + " lacks classes/ or lib/; run mvn -B -q -pl broker -am package -DskipTests");
+      }
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      String classPath = target.resolve("classes") + ":" + target.resolve("lib") + "/*";
+      List<String> command = new java.util.ArrayList<>();
+      command.add(java);
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-cp", classPath, "io.ferrymq.broker.Main", "--port", Integer.toString(port),
+          "--ws-port", "-1", "--data-dir", runDir.resolve("data").toString(),
+          "--extensions-dir", runDir.resolve("extensions").toString()));
+      return command;
+    }
+  }
+
+  /**
+   * Eclipse Mosquitto with a config file of our own: one listener on loopback, anonymous clients,
+   * no persistence, and every other limit at Mosquitto's default.
+   */
+  static final class Mosquitto extends BrokerProcess {
+    private final Path binary;
+
+    Mosquitto(Path binary) {
+      this.binary = binary;
+    }
+
+    @Override
+    String name() {
+      return "mosquitto";
+    }
+
+    @Override
+    List<String> command(int port, Path runDir) throws IOException {
+      Path config = runDir.resolve("mosquitto.conf");
+      Files.writeString(config, String.join("\n",
+          "listener " + port + " " + HOST,
+          "allow_anonymous true",
+          "persistence false",
+          "log_dest stdout",
+          "log_type error",
+          "log_type warning",
+          "log_type notice",
+          ""));
+      return List.of(binary.toString(), "-c", config.toString());
+    }
+  }
+}
