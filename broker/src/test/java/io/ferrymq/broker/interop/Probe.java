@@ -12,7 +12,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
-import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.UserProperty;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -46,6 +45,8 @@ import org.awaitility.core.TerminalFailureException;
 final class Probe implements AutoCloseable {
 
   private static final long REPLY_TIMEOUT_MILLIS = 10_000;
+  // Stands for a packet that readOne handled itself (PUBLISH, PUBREL).
+  private static final MqttMessage HANDLED = new MqttMessage(null);
   private static final int KEEP_ALIVE_SECONDS = 60;
 
   private final RawClient raw;
@@ -303,7 +304,7 @@ final class Probe implements AutoCloseable {
         throw new AssertionError("no PUBLISH within " + REPLY_TIMEOUT_MILLIS + " ms");
       }
       MqttMessage other = readOne(remainingMillis);
-      if (other != null) {
+      if (other != null && other != HANDLED) {
         throw new AssertionError("expected PUBLISH but got " + describe(other));
       }
     }
@@ -324,7 +325,7 @@ final class Probe implements AutoCloseable {
    * and returns, per probe, the deliveries not taken yet. A delivery ends the wait at once and
    * becomes part of the result, so a scenario records it instead of failing on the spot.
    */
-  static List<List<Publish>> arrivalsWithin(Duration window, Probe... probes) {
+  static List<List<Delivery>> deliveriesWithin(Duration window, Probe... probes) throws InterruptedException {
     try {
       Awaitility.await()
           .pollInSameThread()
@@ -336,20 +337,20 @@ final class Probe implements AutoCloseable {
     } catch (TerminalFailureException arrived) {
       // The deliveries are the observation; the caller compares them.
     }
-    List<List<Publish>> result = new ArrayList<>();
+    List<List<Delivery>> result = new ArrayList<>();
     for (Probe probe : probes) {
       probe.drainAvailable();
-      List<Publish> taken = new ArrayList<>();
-      probe.deliveries.forEach(d -> taken.add(d.publish()));
+      result.add(new ArrayList<>(probe.deliveries));
       probe.deliveries.clear();
-      result.add(taken);
     }
     return result;
   }
 
-  /** {@link #arrivalsWithin(Duration, Probe...)} for this probe alone. */
-  List<Publish> arrivalsWithin(Duration window) {
-    return arrivalsWithin(window, this).get(0);
+  /** {@link #deliveriesWithin(Duration, Probe...)} for this probe, reduced to the visible fields. */
+  List<Publish> arrivalsWithin(Duration window) throws InterruptedException {
+    List<Publish> result = new ArrayList<>();
+    deliveriesWithin(window, this).get(0).forEach(d -> result.add(d.publish()));
+    return result;
   }
 
   private static boolean anyDelivery(Probe... probes) throws InterruptedException {
@@ -396,7 +397,8 @@ final class Probe implements AutoCloseable {
         throw new AssertionError("the broker kept the connection open for " + REPLY_TIMEOUT_MILLIS + " ms");
       }
       MqttMessage other = readOne(remainingMillis);
-      if (other != null) {
+      if (other != null && other != HANDLED && other != RawClient.CLOSED
+          && other.fixedHeader().messageType() != MqttMessageType.DISCONNECT) {
         throw new AssertionError("expected the connection to close but got " + describe(other));
       }
     }
@@ -422,7 +424,7 @@ final class Probe implements AutoCloseable {
         throw new AssertionError("no " + expected + " within " + REPLY_TIMEOUT_MILLIS + " ms");
       }
       MqttMessage packet = readOne(remainingMillis);
-      if (packet == null) {
+      if (packet == null || packet == HANDLED) {
         continue;
       }
       MqttMessageType type = packet == RawClient.CLOSED ? null : packet.fixedHeader().messageType();
@@ -449,15 +451,21 @@ final class Probe implements AutoCloseable {
 
   /** Handles every packet already received; PUBLISH and PUBREL are handled, anything else fails. */
   private void drainAvailable() throws InterruptedException {
-    MqttMessage other;
-    while (!closed && (other = readOne(0)) != null) {
-      throw new AssertionError("expected only PUBLISH packets but got " + describe(other));
+    while (!closed) {
+      MqttMessage packet = readOne(0);
+      if (packet == null) {
+        return;
+      }
+      if (packet != HANDLED && packet != RawClient.CLOSED) {
+        throw new AssertionError("expected only PUBLISH packets but got " + describe(packet));
+      }
     }
   }
 
   /**
-   * Reads one packet within {@code timeoutMillis}. PUBLISH and PUBREL are handled here and give
-   * null, as does silence; a DISCONNECT is recorded and returned, and so is the end of the stream.
+   * Reads one packet within {@code timeoutMillis}: returns null on silence, {@link #HANDLED} for a
+   * PUBLISH or PUBREL handled here, and any other packet (a DISCONNECT is recorded first) or the end
+   * of the stream as it is.
    */
   private MqttMessage readOne(long timeoutMillis) throws InterruptedException {
     if (closed) {
@@ -475,11 +483,11 @@ final class Probe implements AutoCloseable {
       switch (packet.fixedHeader().messageType()) {
         case PUBLISH -> {
           onPublish((MqttPublishMessage) packet);
-          return null;
+          return HANDLED;
         }
         case PUBREL -> {
           raw.send(pubReply(MqttMessageType.PUBCOMP, packetIdOf(packet)));
-          return null;
+          return HANDLED;
         }
         case DISCONNECT -> {
           disconnectReason = packet.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
@@ -585,10 +593,5 @@ final class Probe implements AutoCloseable {
       text += " payload=" + ByteBufUtil.hexDump(publish.payload());
     }
     return text;
-  }
-
-  @SuppressWarnings("unused")
-  private static StringProperty stringProperty(MqttPropertyType type, String value) {
-    return new StringProperty(type.value(), value);
   }
 }

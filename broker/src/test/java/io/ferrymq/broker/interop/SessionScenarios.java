@@ -1,0 +1,187 @@
+package io.ferrymq.broker.interop;
+
+import static io.ferrymq.broker.interop.Scenario.QUIET;
+import static io.ferrymq.broker.interop.Scenario.tag;
+
+import io.ferrymq.broker.interop.Probe.ConnAck;
+import io.ferrymq.broker.interop.Probe.Delivery;
+import io.ferrymq.broker.interop.Probe.Publish;
+import io.ferrymq.broker.interop.Probe.Subscription;
+import io.ferrymq.broker.interop.Probe.Will;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Differential scripts about connections and sessions: client ids, resumption, takeover and wills. */
+final class SessionScenarios {
+
+  private static final int SESSION_EXPIRY_SECONDS = 300;
+
+  private SessionScenarios() {
+  }
+
+  /**
+   * The CONNACKs for empty client ids: two MQTT 5 clients with Clean Start 1 and one with Clean
+   * Start 0 (reason code, and whether an id was assigned and the two assigned ids differ), and MQTT
+   * 3.1.1 clients with Clean Session 1 and 0.
+   */
+  record EmptyClientId(int v5ReasonCode, boolean v5AssignedIdPresent, boolean v5AssignedIdsDiffer,
+                       int v5CleanStart0ReasonCode, boolean v5CleanStart0AssignedIdPresent,
+                       ConnAck v311CleanSession, ConnAck v311PersistentSession) {
+  }
+
+  static EmptyClientId emptyClientId(int port) throws Exception {
+    try (Probe first = Probe.connect(port, MqttVersion.MQTT_5, "");
+         Probe second = Probe.connect(port, MqttVersion.MQTT_5, "");
+         Probe persistent = Probe.to(port, MqttVersion.MQTT_5, "").cleanStart(false).connect();
+         Probe v311Clean = Probe.connect(port, MqttVersion.MQTT_3_1_1, "");
+         Probe v311Persistent = Probe.to(port, MqttVersion.MQTT_3_1_1, "").cleanStart(false).connect()) {
+      String firstId = first.connAck().assignedClientId();
+      String secondId = second.connAck().assignedClientId();
+      return new EmptyClientId(first.connAck().reasonCode(), firstId != null && !firstId.isEmpty(),
+          firstId != null && !firstId.equals(secondId),
+          persistent.connAck().reasonCode(), persistent.connAck().assignedClientId() != null,
+          v311Clean.connAck(), v311Persistent.connAck());
+    }
+  }
+
+  /**
+   * A persistent session's Session Present flags (first connect, resume, Clean Start 1) and what it
+   * receives on resuming, after a publisher sent "q0", "q1" and "q2" at QoS 0, 1 and 2 while it was
+   * offline with a QoS 1 subscription.
+   */
+  record PersistentSession(boolean firstSessionPresent, boolean resumedSessionPresent, List<Publish> queued,
+                           boolean cleanStartSessionPresent) {
+  }
+
+  static PersistentSession persistentSession(int port, MqttVersion version) throws Exception {
+    String tag = tag(version);
+    String clientId = "persist-" + tag;
+    String topic = "persist/" + tag;
+    boolean firstPresent;
+    try (Probe client = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(SESSION_EXPIRY_SECONDS)
+        .connect()) {
+      firstPresent = client.connAck().sessionPresent();
+      client.subscribe(Subscription.of(topic, 1));
+      client.disconnect();
+    }
+    try (Probe publisher = Probe.connect(port, version, "persist-pub-" + tag)) {
+      for (int qos = 0; qos <= 2; qos++) {
+        publisher.publish(topic, "q" + qos, qos, false);
+      }
+    }
+    boolean resumedPresent;
+    List<Publish> queued;
+    try (Probe client = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(SESSION_EXPIRY_SECONDS)
+        .connect()) {
+      resumedPresent = client.connAck().sessionPresent();
+      queued = client.nextPublishes(2);
+      queued.addAll(client.arrivalsWithin(QUIET));
+      client.disconnect();
+    }
+    try (Probe client = Probe.to(port, version, clientId).cleanStart(true).connect()) {
+      boolean cleanPresent = client.connAck().sessionPresent();
+      client.disconnect();
+      return new PersistentSession(firstPresent, resumedPresent, queued, cleanPresent);
+    }
+  }
+
+  /**
+   * The QoS 1 and QoS 2 publishes that a subscriber received and never acknowledged, as first sent
+   * and as resent after it reconnected with Clean Start 0, and whether the resends kept their packet
+   * ids.
+   */
+  record Redelivery(List<Publish> firstAttempts, boolean resumedSessionPresent, List<Publish> resent,
+                    boolean samePacketIds) {
+  }
+
+  static Redelivery redelivery(int port, MqttVersion version) throws Exception {
+    String tag = tag(version);
+    String clientId = "redeliver-" + tag;
+    String topic = "redeliver/" + tag;
+    List<Delivery> first = new ArrayList<>();
+    try (Probe subscriber = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(SESSION_EXPIRY_SECONDS)
+             .connect();
+         Probe publisher = Probe.connect(port, version, "redeliver-pub-" + tag)) {
+      subscriber.subscribe(Subscription.of(topic, 2));
+      subscriber.stopAcknowledging();
+      publisher.publish(topic, "one", 1, false);
+      publisher.publish(topic, "two", 2, false);
+      first.add(subscriber.nextDelivery());
+      first.add(subscriber.nextDelivery());
+      subscriber.dropConnection();
+    }
+    try (Probe subscriber = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(0).connect()) {
+      List<Delivery> again = List.of(subscriber.nextDelivery(), subscriber.nextDelivery());
+      boolean sameIds = first.get(0).packetId() == again.get(0).packetId()
+          && first.get(1).packetId() == again.get(1).packetId();
+      List<Publish> resent = new ArrayList<>(List.of(again.get(0).publish(), again.get(1).publish()));
+      resent.addAll(subscriber.arrivalsWithin(QUIET));
+      subscriber.disconnect();
+      return new Redelivery(List.of(first.get(0).publish(), first.get(1).publish()),
+          subscriber.connAck().sessionPresent(), resent, sameIds);
+    }
+  }
+
+  /**
+   * A second connection with the same client id and Clean Start 0: the DISCONNECT reason code the
+   * first connection gets before it is closed (null when none), the new CONNACK, and whether the new
+   * connection receives a message through the subscription made by the first.
+   */
+  record Takeover(Integer oldConnectionDisconnectReason, ConnAck newConnAck, List<Publish> atNewConnection) {
+  }
+
+  static Takeover takeover(int port, MqttVersion version) throws Exception {
+    String tag = tag(version);
+    String clientId = "takeover-" + tag;
+    String topic = "takeover/" + tag;
+    try (Probe old = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(SESSION_EXPIRY_SECONDS)
+             .connect()) {
+      old.subscribe(Subscription.of(topic, 1));
+      try (Probe fresh = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(0).connect();
+           Probe publisher = Probe.connect(port, version, "takeover-pub-" + tag)) {
+        Integer reason = old.awaitClosed();
+        publisher.publish(topic, "after", 1, false);
+        return new Takeover(reason, fresh.connAck(), fresh.nextPublishes(1));
+      }
+    }
+  }
+
+  /**
+   * The wills an observer receives: from a client whose socket closes without DISCONNECT, from one
+   * that sends DISCONNECT 0x00, and (MQTT 5 only) from one that sends DISCONNECT 0x04 (Disconnect
+   * with Will Message). MQTT 5 wills carry the user property will=k.
+   */
+  record Wills(List<Publish> afterAbnormalClose, List<String> userProperties, List<Publish> afterLaterDisconnects) {
+  }
+
+  static Wills wills(int port, MqttVersion version) throws Exception {
+    String tag = tag(version);
+    String prefix = "will/" + tag + "/";
+    boolean v5 = version == MqttVersion.MQTT_5;
+    try (Probe observer = Probe.connect(port, version, "will-observer-" + tag)) {
+      observer.subscribe(Subscription.of(prefix + "#", 1));
+
+      Probe crashed = withWill(port, version, "will-crash-" + tag, prefix + "crash");
+      crashed.dropConnection();
+      Delivery crashWill = observer.nextDelivery();
+
+      Probe polite = withWill(port, version, "will-normal-" + tag, prefix + "normal");
+      polite.disconnect();
+      List<Publish> later = new ArrayList<>();
+      if (v5) {
+        Probe keepsWill = withWill(port, version, "will-keep-" + tag, prefix + "with-will");
+        keepsWill.disconnect(0x04);
+        later.add(observer.nextDelivery().publish());
+      }
+      later.addAll(observer.arrivalsWithin(QUIET));
+      return new Wills(List.of(crashWill.publish()), crashWill.userProperties(), later);
+    }
+  }
+
+  private static Probe withWill(int port, MqttVersion version, String clientId, String willTopic) throws Exception {
+    String[] userProperty = version == MqttVersion.MQTT_5 ? new String[] {"will", "k"} : null;
+    Will will = new Will(willTopic, clientId + " gone", 1, false, userProperty);
+    return Probe.to(port, version, clientId).will(will).connect();
+  }
+}
