@@ -21,7 +21,7 @@ final class DeliveryScenarios {
 
   /**
    * What two subscribers (granted QoS 2 and QoS 1) receive from one publisher at QoS 0, 1 and 2, the
-   * acknowledgement codes the publisher gets, and the PUBACK code for a topic nobody subscribes to.
+   * acknowledgement codes the publisher gets, and the PUBACK code for a topic without subscribers.
    */
   record QosRoundTrip(List<Integer> subAckCodes, List<List<Integer>> publisherAcks, List<Publish> atQos2Subscriber,
                       List<Publish> atQos1Subscriber, List<Integer> ackWithoutSubscribers) {
@@ -54,8 +54,9 @@ final class DeliveryScenarios {
   }
 
   /**
-   * The copies one MQTT 5 client receives when three of its subscriptions match a message: "ov/+/c"
-   * (QoS 1, id 1), "ov/#" (QoS 2, id 2) and "ov/b/+" (QoS 0, no id); and when only "ov/#" matches.
+   * The copies one MQTT 5 client receives when a message matches three of its subscriptions, and
+   * when it matches only one. The subscriptions are "ov/+/c" (QoS 1, id 1), "ov/#" (QoS 2, id 2)
+   * and "ov/b/+" (QoS 0, no id).
    */
   record OverlappingSubscriptions(List<Integer> subAckCodes, List<Copy> copiesWhenAllMatch,
                                   List<Copy> copiesWhenOneMatches) {
@@ -76,7 +77,10 @@ final class DeliveryScenarios {
     }
   }
 
-  /** Takes the first copy, then any further copies until the subscriber has been quiet for a while. */
+  /**
+   * Takes the first copy, then every further copy that arrives before the subscriber has been quiet
+   * for {@link Scenario#QUIET}.
+   */
   private static List<Copy> copies(Probe subscriber) throws InterruptedException {
     List<Delivery> received = new ArrayList<>(List.of(subscriber.nextDelivery()));
     received.addAll(Probe.deliveriesWithin(QUIET, subscriber).get(0));
@@ -87,8 +91,8 @@ final class DeliveryScenarios {
   }
 
   /**
-   * What an MQTT 5 client receives of its own publishes: it subscribes "nl/own" with No Local and
-   * "nl/echo" without, and publishes to both; another client subscribed to "nl/own" is the control.
+   * What an MQTT 5 client receives of its own publishes. It subscribes "nl/own" with No Local and
+   * "nl/echo" without, then publishes to both. Another client subscribed to "nl/own" is the control.
    */
   record NoLocal(List<Publish> atPublisher, List<Publish> atOtherClient) {
   }
@@ -110,9 +114,9 @@ final class DeliveryScenarios {
 
   /**
    * What a persistent MQTT 5 session receives after two QoS 1 messages waited for it offline for
-   * 2 s: "short" with a Message Expiry Interval of 1 s and "long" with 60 s. It also records whether
-   * the forwarded interval of "long" was counted down, and what a new subscriber gets of a retained
-   * message whose 1 s expiry has passed.
+   * 2 s: "short" with a Message Expiry Interval of 1 s and "long" with 60 s. The record also says
+   * whether the forwarded interval of "long" was counted down (50 to 59 s). The last field is what a
+   * new subscriber gets of a retained message whose 1 s expiry has passed.
    */
   record MessageExpiry(List<Publish> delivered, boolean longIntervalCountedDown, List<Publish> expiredRetained) {
   }
@@ -130,20 +134,24 @@ final class DeliveryScenarios {
       publisher.publishExpiring("exp/retained", "short-retained", 1, true, 1);
       published = System.nanoTime();
     }
-    // The expiry is measured on the broker's clock, so the script lets 2 s of it pass; nothing
-    // observable on the wire marks that moment.
+    // Nothing on the wire marks the moment a message expires, so the script lets 2 s pass on the
+    // clock. The broker measures the expiry on the same machine's clock.
     long expired = published + Duration.ofMillis(2_000).toNanos();
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - expired >= 0);
 
-    try (Probe subscriber = Probe.to(port, MqttVersion.MQTT_5, clientId).cleanStart(false).sessionExpiry(0).connect();
-         Probe late = Probe.connect(port, MqttVersion.MQTT_5, "expiry-late")) {
+    try (Probe late = Probe.connect(port, MqttVersion.MQTT_5, "expiry-late");
+         Probe subscriber = Probe.to(port, MqttVersion.MQTT_5, clientId).cleanStart(false).sessionExpiry(0).connect()) {
+      late.subscribe(Subscription.of("exp/retained", 1));
       Delivery first = subscriber.nextDelivery();
-      List<Publish> delivered = new ArrayList<>(List.of(first.publish()));
-      delivered.addAll(subscriber.arrivalsWithin(QUIET));
       boolean countedDown = first.messageExpiryInterval() != null && first.messageExpiryInterval() < 60
           && first.messageExpiryInterval() >= 50;
-      late.subscribe(Subscription.of("exp/retained", 1));
-      return new MessageExpiry(delivered, countedDown, late.arrivalsWithin(QUIET));
+
+      List<List<Delivery>> rest = Probe.deliveriesWithin(QUIET, subscriber, late);
+      List<Publish> delivered = new ArrayList<>(List.of(first.publish()));
+      rest.get(0).forEach(d -> delivered.add(d.publish()));
+      List<Publish> expiredRetained = new ArrayList<>();
+      rest.get(1).forEach(d -> expiredRetained.add(d.publish()));
+      return new MessageExpiry(delivered, countedDown, expiredRetained);
     }
   }
 }

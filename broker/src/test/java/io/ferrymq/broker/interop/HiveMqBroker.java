@@ -84,8 +84,8 @@ final class HiveMqBroker implements AutoCloseable {
         """.formatted(port);
   }
 
-  // NOTE: the port is free when probed and could be taken before HiveMQ binds it; HiveMQ's embedded
-  // API has no way to bind port 0 and report the port it got.
+  // NOTE: the port is free when probed and could be taken before HiveMQ binds it, because HiveMQ's
+  // embedded API cannot bind port 0 and report the port it got.
   private static int freePort() throws IOException {
     try (ServerSocket probe = new ServerSocket(0)) {
       return probe.getLocalPort();

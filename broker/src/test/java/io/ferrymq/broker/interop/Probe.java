@@ -34,7 +34,7 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.TerminalFailureException;
 
 /**
- * A scripted MQTT client for the differential tests. It is built on {@link RawClient}, so it sees
+ * A scripted MQTT client for the differential tests. It is built on {@link RawClient}, so it reads
  * every flag and reason code, and it turns what the broker sends into plain values that compare
  * across brokers. Received PUBLISH packets are acknowledged (unless {@link #stopAcknowledging()} was
  * called) and kept in arrival order; PUBREL is always answered with PUBCOMP.
@@ -67,13 +67,13 @@ final class Probe implements AutoCloseable {
                   String responseTopic, Integer messageExpiryInterval) {
   }
 
-  /** The CONNACK fields; {@code assignedClientId} is null when the broker assigned none. */
+  /** The CONNACK fields, with a null {@code assignedClientId} when the broker assigned none. */
   record ConnAck(int reasonCode, boolean sessionPresent, String assignedClientId) {
   }
 
   /**
-   * The broker's answer to a SUBSCRIBE or UNSUBSCRIBE: the acknowledgement with its reason codes, or
-   * a DISCONNECT with its reason code, or {@code CLOSED} with no codes when the socket closed.
+   * The broker's reply to a SUBSCRIBE: the SUBACK with its reason codes, a DISCONNECT with its reason
+   * code, or {@code CLOSED} with no codes when the socket closed.
    */
   record Reply(String packet, List<Integer> reasonCodes) {
     static final String CLOSED = "CLOSED";
@@ -99,7 +99,7 @@ final class Probe implements AutoCloseable {
     }
   }
 
-  /** A will message for CONNECT; {@code userProperty} is a key and value pair, or null for none. */
+  /** A will message for CONNECT, with {@code userProperty} as a key and value pair, or null for none. */
   record Will(String topic, String payload, int qos, boolean retain, String[] userProperty) {
   }
 
@@ -138,7 +138,7 @@ final class Probe implements AutoCloseable {
       return this;
     }
 
-    /** Sets the MQTT 5 Session Expiry Interval; ignored for MQTT 3.1.1. */
+    /** Sets the MQTT 5 Session Expiry Interval, which MQTT 3.1.1 connections ignore. */
     Connector sessionExpiry(int seconds) {
       this.sessionExpirySeconds = seconds;
       return this;
@@ -149,7 +149,7 @@ final class Probe implements AutoCloseable {
       return this;
     }
 
-    /** Sends CONNECT and waits for CONNACK; a refused connection still returns a probe to inspect. */
+    /** Sends CONNECT and waits for CONNACK. A rejected connection still returns a probe to inspect. */
     Probe connect() throws IOException, InterruptedException {
       RawClient raw = new RawClient(port);
       raw.version(version);
@@ -199,7 +199,7 @@ final class Probe implements AutoCloseable {
     acknowledging = false;
   }
 
-  /** Subscribes and returns the SUBACK reason codes; fails if the broker answers otherwise. */
+  /** Subscribes and returns the SUBACK reason codes, or fails if the broker sends anything else. */
   List<Integer> subscribe(Subscription... subscriptions) throws IOException, InterruptedException {
     return expectAck(trySubscribe(null, subscriptions), MqttMessageType.SUBACK);
   }
@@ -209,7 +209,7 @@ final class Probe implements AutoCloseable {
     return expectAck(trySubscribe(subscriptionId, subscriptions), MqttMessageType.SUBACK);
   }
 
-  /** Subscribes and returns whatever the broker answers, SUBACK or not. */
+  /** Subscribes and returns the broker's reply, SUBACK or not. */
   Reply trySubscribe(Integer subscriptionId, Subscription... subscriptions) throws IOException, InterruptedException {
     int packetId = allocatePacketId();
     MqttMessageBuilders.SubscribeBuilder subscribe = MqttMessageBuilders.subscribe().messageId(packetId);
@@ -449,7 +449,7 @@ final class Probe implements AutoCloseable {
     return 0x00;
   }
 
-  /** Handles every packet already received; PUBLISH and PUBREL are handled, anything else fails. */
+  /** Handles every packet received so far. Only PUBLISH and PUBREL are expected here, and anything else fails. */
   private void drainAvailable() throws InterruptedException {
     while (!closed) {
       MqttMessage packet = readOne(0);
@@ -534,7 +534,7 @@ final class Probe implements AutoCloseable {
   // ---- helpers ----
 
   private MqttMessage pubReply(MqttMessageType type, int packetId) {
-    // PUBREL has the fixed-header flags 0010; the other acknowledgements have 0000.
+    // PUBREL has the fixed-header flags 0010, and the other acknowledgements have 0000.
     MqttQoS flags = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
     MqttFixedHeader header = new MqttFixedHeader(type, false, flags, false, 0);
     if (version == MqttVersion.MQTT_5) {

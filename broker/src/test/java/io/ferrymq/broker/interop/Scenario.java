@@ -11,7 +11,7 @@ import java.time.Duration;
 @FunctionalInterface
 interface Scenario<T> {
 
-  /** How long a script waits to prove that no further PUBLISH arrives; loopback delivery takes milliseconds. */
+  /** How long a script waits to prove that no further PUBLISH arrives. Loopback delivery takes milliseconds. */
   Duration QUIET = Duration.ofMillis(500);
 
   T observe(int port) throws Exception;

@@ -21,9 +21,9 @@ final class SessionScenarios {
   }
 
   /**
-   * The CONNACKs for empty client ids: two MQTT 5 clients with Clean Start 1 and one with Clean
-   * Start 0 (reason code, and whether an id was assigned and the two assigned ids differ), and MQTT
-   * 3.1.1 clients with Clean Session 1 and 0.
+   * The CONNACKs for empty client ids. For two MQTT 5 clients with Clean Start 1 and one with Clean
+   * Start 0, the record keeps the reason code, whether an id was assigned, and whether the two
+   * assigned ids differ. For MQTT 3.1.1 it keeps the CONNACKs with Clean Session 1 and 0.
    */
   record EmptyClientId(int v5ReasonCode, boolean v5AssignedIdPresent, boolean v5AssignedIdsDiffer,
                        int v5CleanStart0ReasonCode, boolean v5CleanStart0AssignedIdPresent,
@@ -46,9 +46,9 @@ final class SessionScenarios {
   }
 
   /**
-   * A persistent session's Session Present flags (first connect, resume, Clean Start 1) and what it
-   * receives on resuming, after a publisher sent "q0", "q1" and "q2" at QoS 0, 1 and 2 while it was
-   * offline with a QoS 1 subscription.
+   * A persistent session's Session Present flags on its first connect, on resuming and with Clean
+   * Start 1. The record also keeps what the session receives on resuming, after a publisher sent
+   * "q0", "q1" and "q2" at QoS 0, 1 and 2 while it was offline with a QoS 1 subscription.
    */
   record PersistentSession(boolean firstSessionPresent, boolean resumedSessionPresent, List<Publish> queued,
                            boolean cleanStartSessionPresent) {
@@ -87,46 +87,57 @@ final class SessionScenarios {
   }
 
   /**
-   * The QoS 1 and QoS 2 publishes that a subscriber received and never acknowledged, as first sent
-   * and as resent after it reconnected with Clean Start 0, and whether the resends kept their packet
-   * ids.
+   * A QoS 1 and then a QoS 2 publish that a subscriber received and did not acknowledge before its
+   * socket closed. The record keeps each as first sent and as resent after the subscriber
+   * reconnected with Clean Start 0, the Session Present flags of those reconnects, and whether each
+   * resend kept its packet id. Each round leaves only one message unacknowledged, because a broker
+   * may hold back later messages until earlier ones are acknowledged (HiveMQ CE 2025.5 does).
    */
-  record Redelivery(List<Publish> firstAttempts, boolean resumedSessionPresent, List<Publish> resent,
-                    boolean samePacketIds) {
+  record Redelivery(List<Publish> firstAttempts, List<Boolean> resumedSessionPresent, List<Publish> resent,
+                    List<Boolean> samePacketId) {
   }
 
   static Redelivery redelivery(int port, MqttVersion version) throws Exception {
     String tag = tag(version);
     String clientId = "redeliver-" + tag;
     String topic = "redeliver/" + tag;
-    List<Delivery> first = new ArrayList<>();
-    try (Probe subscriber = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(SESSION_EXPIRY_SECONDS)
-             .connect();
-         Probe publisher = Probe.connect(port, version, "redeliver-pub-" + tag)) {
-      subscriber.subscribe(Subscription.of(topic, 2));
-      subscriber.stopAcknowledging();
-      publisher.publish(topic, "one", 1, false);
-      publisher.publish(topic, "two", 2, false);
-      first.add(subscriber.nextDelivery());
-      first.add(subscriber.nextDelivery());
-      subscriber.dropConnection();
+    List<Publish> firstAttempts = new ArrayList<>();
+    List<Boolean> sessionPresent = new ArrayList<>();
+    List<Publish> resent = new ArrayList<>();
+    List<Boolean> samePacketId = new ArrayList<>();
+    try (Probe publisher = Probe.connect(port, version, "redeliver-pub-" + tag)) {
+      for (int qos = 1; qos <= 2; qos++) {
+        Delivery first;
+        try (Probe subscriber = Probe.to(port, version, clientId).cleanStart(false)
+            .sessionExpiry(SESSION_EXPIRY_SECONDS).connect()) {
+          if (qos == 1) {
+            subscriber.subscribe(Subscription.of(topic, 2));
+          }
+          subscriber.stopAcknowledging();
+          publisher.publish(topic, "qos" + qos, qos, false);
+          first = subscriber.nextDelivery();
+          subscriber.dropConnection();
+        }
+        try (Probe subscriber = Probe.to(port, version, clientId).cleanStart(false)
+            .sessionExpiry(SESSION_EXPIRY_SECONDS).connect()) {
+          Delivery again = subscriber.nextDelivery();
+          firstAttempts.add(first.publish());
+          sessionPresent.add(subscriber.connAck().sessionPresent());
+          resent.add(again.publish());
+          samePacketId.add(first.packetId() == again.packetId());
+          resent.addAll(subscriber.arrivalsWithin(QUIET));
+          subscriber.disconnect();
+        }
+      }
     }
-    try (Probe subscriber = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(0).connect()) {
-      List<Delivery> again = List.of(subscriber.nextDelivery(), subscriber.nextDelivery());
-      boolean sameIds = first.get(0).packetId() == again.get(0).packetId()
-          && first.get(1).packetId() == again.get(1).packetId();
-      List<Publish> resent = new ArrayList<>(List.of(again.get(0).publish(), again.get(1).publish()));
-      resent.addAll(subscriber.arrivalsWithin(QUIET));
-      subscriber.disconnect();
-      return new Redelivery(List.of(first.get(0).publish(), first.get(1).publish()),
-          subscriber.connAck().sessionPresent(), resent, sameIds);
-    }
+    return new Redelivery(firstAttempts, sessionPresent, resent, samePacketId);
   }
 
   /**
-   * A second connection with the same client id and Clean Start 0: the DISCONNECT reason code the
-   * first connection gets before it is closed (null when none), the new CONNACK, and whether the new
-   * connection receives a message through the subscription made by the first.
+   * What happens when a second connection with the same client id and Clean Start 0 takes over.
+   * The record keeps the DISCONNECT reason code the first connection gets before it is closed (null
+   * when none), the new CONNACK, and what the new connection receives through the subscription that
+   * the first one made.
    */
   record Takeover(Integer oldConnectionDisconnectReason, ConnAck newConnAck, List<Publish> atNewConnection) {
   }

@@ -9,7 +9,7 @@ import io.ferrymq.broker.interop.Probe.Subscription;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.util.List;
 
-/** Differential scripts about SUBSCRIBE and UNSUBSCRIBE answers. */
+/** Differential scripts about the broker's replies to SUBSCRIBE and UNSUBSCRIBE. */
 final class SubscriptionScenarios {
 
   private SubscriptionScenarios() {
@@ -35,7 +35,7 @@ final class SubscriptionScenarios {
   }
 
   /**
-   * The answer to one SUBSCRIBE with a valid filter and two invalid ones ("#" before the last level,
+   * The reply to one SUBSCRIBE with a valid filter and two invalid ones ("#" before the last level,
    * and "+" sharing a level with other characters), and whether the connection then still works.
    */
   record InvalidFilter(Reply reply, boolean connectionStillOpen) {
