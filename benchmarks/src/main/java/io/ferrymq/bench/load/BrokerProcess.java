@@ -132,13 +132,15 @@ abstract class BrokerProcess {
 
   /**
    * Eclipse Mosquitto with a config file of our own: one listener on loopback, anonymous clients,
-   * no persistence, and every other limit at Mosquitto's default.
+   * no persistence, then {@code extraLines}; every other limit stays at Mosquitto's default.
    */
   static final class Mosquitto extends BrokerProcess {
     private final Path binary;
+    private final List<String> extraLines;
 
-    Mosquitto(Path binary) {
+    Mosquitto(Path binary, List<String> extraLines) {
       this.binary = binary;
+      this.extraLines = List.copyOf(extraLines);
     }
 
     @Override
@@ -149,15 +151,16 @@ abstract class BrokerProcess {
     @Override
     List<String> command(int port, Path runDir) throws IOException {
       Path config = runDir.resolve("mosquitto.conf");
-      Files.writeString(config, String.join("\n",
+      List<String> lines = new java.util.ArrayList<>(List.of(
           "listener " + port + " " + HOST,
           "allow_anonymous true",
           "persistence false",
           "log_dest stdout",
           "log_type error",
           "log_type warning",
-          "log_type notice",
-          ""));
+          "log_type notice"));
+      lines.addAll(extraLines);
+      Files.write(config, lines);
       return List.of(binary.toString(), "-c", config.toString());
     }
   }
