@@ -10,6 +10,10 @@ import io.ferrymq.spi.Authenticator;
 import io.ferrymq.spi.Authorizer;
 import io.ferrymq.spi.ConnectInfo;
 import io.ferrymq.spi.PublishInterceptor;
+import io.ferrymq.spi.storage.RetainedStore;
+import io.ferrymq.spi.storage.SessionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,6 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * extension hooks are written only while extensions start, before the listeners open.
  */
 public final class BrokerCore {
+
+  private static final Logger log = LoggerFactory.getLogger(BrokerCore.class);
 
   private final BrokerConfig config;
   private final Vertx vertx;
@@ -78,6 +84,44 @@ public final class BrokerCore {
       throw new IllegalStateException("an authenticator is already registered: " + authenticator.getClass().getName());
     }
     this.authenticator = value;
+  }
+
+  private volatile SessionStore sessionStore;
+  private volatile RetainedStore retainedStore;
+
+  void sessionStore(SessionStore store) {
+    if (sessionStore != null) {
+      throw new IllegalStateException("a session store is already registered: " + sessionStore.getClass().getName());
+    }
+    this.sessionStore = store;
+  }
+
+  void retainedStore(RetainedStore store) {
+    if (retainedStore != null) {
+      throw new IllegalStateException("a retained store is already registered: " + retainedStore.getClass().getName());
+    }
+    this.retainedStore = store;
+  }
+
+  /**
+   * Loads what the registered stores hold and makes later changes durable in them; call once,
+   * after the extensions have started and before the listeners open.
+   */
+  void restoreFromStores() {
+    long begin = System.nanoTime();
+    long[] restored = {0, 0};
+    int retainedCount = 0;
+    if (sessionStore != null) {
+      sessions.sessionStore(sessionStore);
+      restored = sessions.restore(vertx::getOrCreateContext);
+    }
+    if (retainedStore != null) {
+      retainedCount = retained.restoreFrom(retainedStore);
+    }
+    if (sessionStore != null || retainedStore != null) {
+      log.info("restored sessions={} queued-or-inflight={} retained={} in {} ms", restored[0], restored[1],
+          retainedCount, (System.nanoTime() - begin) / 1_000_000);
+    }
   }
 
   public List<PublishInterceptor> interceptors() {

@@ -9,6 +9,8 @@ import io.ferrymq.spi.Extension;
 import io.ferrymq.spi.ExtensionContext;
 import io.ferrymq.spi.Message;
 import io.ferrymq.spi.PublishInterceptor;
+import io.ferrymq.spi.storage.RetainedStore;
+import io.ferrymq.spi.storage.SessionStore;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -186,6 +188,18 @@ final class ExtensionHost {
     public void addObserver(BrokerObserver observer) {
       requireOpen();
       core.observer().add(observer);
+    }
+
+    @Override
+    public void sessionStore(SessionStore store) {
+      requireOpen();
+      core.sessionStore(store);
+    }
+
+    @Override
+    public void retainedStore(RetainedStore store) {
+      requireOpen();
+      core.retainedStore(store);
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.ferrymq.broker.config.BrokerConfig;
 import io.ferrymq.broker.protocol.Listeners;
 import io.ferrymq.spi.Extension;
 import io.ferrymq.spi.ReasonCode;
+import io.ferrymq.spi.storage.RetainedStore;
+import io.ferrymq.spi.storage.SessionStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,6 +46,9 @@ public final class FerryBroker implements AutoCloseable {
   private int wsPort = -1;
   private boolean stopped;
 
+  private SessionStore givenSessionStore;
+  private RetainedStore givenRetainedStore;
+
   private FerryBroker(BrokerConfig config) {
     this.config = config;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
@@ -78,6 +83,13 @@ public final class FerryBroker implements AutoCloseable {
     long begin = System.nanoTime();
     try {
       extensions.startAll(given);
+      if (givenSessionStore != null) {
+        core.sessionStore(givenSessionStore);
+      }
+      if (givenRetainedStore != null) {
+        core.retainedStore(givenRetainedStore);
+      }
+      core.restoreFromStores();
       deployListeners();
     } catch (RuntimeException e) {
       stopQuietly();
@@ -170,6 +182,8 @@ public final class FerryBroker implements AutoCloseable {
   public static final class Builder {
     private BrokerConfig config = BrokerConfig.builder().build();
     private final List<Extension> extensions = new ArrayList<>();
+    private SessionStore sessionStore;
+    private RetainedStore retainedStore;
 
     private Builder() {
     }
@@ -188,9 +202,26 @@ public final class FerryBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Makes persistent sessions durable in {@code store}, as an extension could; an application that
+     * stops and starts an embedded broker with the same store keeps its sessions.
+     */
+    public Builder sessionStore(SessionStore store) {
+      this.sessionStore = store;
+      return this;
+    }
+
+    /** Makes retained messages durable in {@code store}. */
+    public Builder retainedStore(RetainedStore store) {
+      this.retainedStore = store;
+      return this;
+    }
+
     /** Starts the broker and returns once its listeners are bound. */
     public FerryBroker start() {
       FerryBroker broker = new FerryBroker(config);
+      broker.givenSessionStore = sessionStore;
+      broker.givenRetainedStore = retainedStore;
       broker.start(extensions);
       return broker;
     }

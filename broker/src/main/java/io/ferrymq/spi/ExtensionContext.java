@@ -22,6 +22,15 @@ public interface ExtensionContext {
   void addObserver(BrokerObserver observer);
 
   /**
+   * Sets the store that makes persistent sessions durable; only one extension may register one. The
+   * broker loads it once all extensions have started.
+   */
+  void sessionStore(io.ferrymq.spi.storage.SessionStore store);
+
+  /** Sets the store that makes retained messages durable; only one extension may register one. */
+  void retainedStore(io.ferrymq.spi.storage.RetainedStore store);
+
+  /**
    * Publishes a message from the broker itself, for example a {@code $SYS} summary or a dead letter.
    * Thread-safe; the message is routed like a client's publish without running the interceptors.
    */

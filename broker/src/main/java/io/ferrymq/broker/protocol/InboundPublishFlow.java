@@ -2,6 +2,8 @@ package io.ferrymq.broker.protocol;
 
 import io.ferrymq.broker.config.BrokerConfig;
 import io.ferrymq.broker.routing.Topics;
+import io.ferrymq.broker.session.Router;
+import io.ferrymq.broker.util.RateLimitedLog;
 import io.ferrymq.spi.DropReason;
 import io.ferrymq.spi.InboundPublish;
 import io.ferrymq.spi.InterceptResult;
@@ -45,6 +47,9 @@ final class InboundPublishFlow {
   // QoS 1 and 2 publishes received and not yet completed; bounded by the broker's Receive Maximum.
   private int inboundInFlight;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+  // Completes when the acknowledgement of the latest QoS 1 or 2 publish has been written.
+  private CompletableFuture<Void> ackTail = CompletableFuture.completedFuture(null);
+  private final RateLimitedLog storeFailures = new RateLimitedLog(log, 10_000);
 
   InboundPublishFlow(MqttConnection conn) {
     this.conn = conn;
@@ -76,9 +81,7 @@ final class InboundPublishFlow {
       throw new ProtocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
           "more than " + config.receiveMaximum() + " unacknowledged QoS 1 and 2 publishes");
     }
-    if (qos == 2) {
-      conn.session.addInboundQos2(packetId);
-    }
+    CompletionStage<Void> qos2Stored = qos == 2 ? conn.session.addInboundQos2(packetId) : null;
 
     byte[] payload = ByteBufUtil.getBytes(publish.payload());
     Message.Builder builder = Message.builder(topic)
@@ -108,7 +111,7 @@ final class InboundPublishFlow {
     InboundPublish inbound = new InboundPublish(message, conn.client, packetId, publish.fixedHeader().isDup());
     List<PublishInterceptor> chain = conn.core.interceptors();
     if (chain.isEmpty() && tail.isDone()) {
-      complete(inbound, message, InterceptResult.pass());
+      complete(inbound, message, InterceptResult.pass(), qos2Stored);
       return;
     }
     tail = tail.thenCompose(v -> runChain(chain, 0, inbound, false))
@@ -116,7 +119,7 @@ final class InboundPublishFlow {
           InterceptResult verdict = error == null ? result : failedInterceptor(error, message);
           CompletableFuture<Void> done = new CompletableFuture<>();
           conn.context.runOnContext(x -> {
-            complete(inbound, message, verdict);
+            complete(inbound, message, verdict, qos2Stored);
             done.complete(null);
           });
           return done;
@@ -179,19 +182,63 @@ final class InboundPublishFlow {
   }
 
   /** Routes or drops the publish by the chain's verdict and acknowledges it; on the connection's loop. */
-  private void complete(InboundPublish inbound, Message original, InterceptResult verdict) {
+  private void complete(InboundPublish inbound, Message original, InterceptResult verdict,
+                        CompletionStage<Void> qos2Stored) {
     int qos = original.qos();
     int packetId = inbound.packetId();
-    ReasonCode ack;
     if (verdict.isDrop()) {
       conn.core.observer().onDrop(original, null, verdict.dropReason());
-      ack = verdict.ackReasonCode();
-    } else {
-      Message routed = verdict.replacement() == null ? original : verdict.replacement();
-      int receivers = conn.core.router().route(routed);
-      ack = receivers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
+      acknowledgeWhenDurable(qos, packetId, verdict.ackReasonCode(), qos2Stored);
+      return;
     }
-    acknowledge(qos, packetId, ack);
+    Message routed = verdict.replacement() == null ? original : verdict.replacement();
+    Router.Result result = conn.core.router().route(routed);
+    ReasonCode ack = result.receivers() == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
+    CompletionStage<Void> durable = result.durable();
+    if (qos2Stored != null) {
+      durable = durable == null ? qos2Stored : durable.thenCombine(qos2Stored, (a, b) -> null);
+    }
+    acknowledgeWhenDurable(qos, packetId, ack, durable);
+  }
+
+  /**
+   * Acknowledges once {@code durable} has completed, keeping PUBACKs and PUBRECs in the order the
+   * PUBLISH packets arrived [MQTT-4.6.0-2, MQTT-4.6.0-3]. When a store could not commit the message the
+   * publisher is not told it was received: MQTT 5 clients get reason 0x80 (Unspecified error), MQTT
+   * 3.1.1 clients, which have no such code, are disconnected and will resend.
+   */
+  private void acknowledgeWhenDurable(int qos, int packetId, ReasonCode reason, CompletionStage<Void> durable) {
+    if (qos == 0) {
+      return;
+    }
+    if (durable == null && ackTail.isDone()) {
+      acknowledge(qos, packetId, reason);
+      return;
+    }
+    CompletionStage<Void> stored = durable == null ? CompletableFuture.completedFuture(null) : durable;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    ackTail.whenComplete((previous, ignored) -> stored.whenComplete((v, error) -> conn.context.runOnContext(x -> {
+      try {
+        if (error == null) {
+          acknowledge(qos, packetId, reason);
+        } else {
+          storeFailed(qos, packetId, error);
+        }
+      } finally {
+        done.complete(null);
+      }
+    })));
+    ackTail = done;
+  }
+
+  private void storeFailed(int qos, int packetId, Throwable error) {
+    storeFailures.warn("store could not commit a publish client={} packetId={} error={}", conn.clientId(), packetId,
+        error.toString());
+    if (conn.protocolVersion != 5) {
+      conn.disconnect(ReasonCode.UNSPECIFIED_ERROR, "store failure");
+      return;
+    }
+    acknowledge(qos, packetId, ReasonCode.UNSPECIFIED_ERROR);
   }
 
   private void rejectMessage(Message message, int qos, int packetId, ReasonCode reason, String detail) {

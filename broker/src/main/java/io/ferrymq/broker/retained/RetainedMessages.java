@@ -3,9 +3,11 @@ package io.ferrymq.broker.retained;
 import io.ferrymq.broker.routing.Topics;
 import io.ferrymq.spi.BrokerObserver;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.storage.RetainedStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,23 +21,43 @@ public final class RetainedMessages {
 
   private final Map<String, Message> byTopic = new ConcurrentHashMap<>();
   private final BrokerObserver observer;
+  private volatile RetainedStore store;
 
   public RetainedMessages(BrokerObserver observer) {
     this.observer = observer;
   }
 
-  /** Stores, replaces or, for an empty payload, clears the retained message of the message's topic. */
-  public void update(Message message) {
+  /** Makes changes durable in {@code value} and loads what it holds; call once at start. */
+  public int restoreFrom(RetainedStore value) {
+    this.store = value;
+    int count = 0;
+    for (Message m : value.load()) {
+      if (byTopic.put(m.topic(), m) == null) {
+        observer.onRetainedCountChange(1);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Stores, replaces or, for an empty payload, clears the retained message of the message's topic.
+   *
+   * @return completes when a retained store has committed the change, or {@code null} without one
+   */
+  public CompletionStage<Void> update(Message message) {
+    RetainedStore durable = store;
     if (message.payload().length == 0) {
       if (byTopic.remove(message.topic()) != null) {
         observer.onRetainedCountChange(-1);
       }
-      return;
+      return durable == null ? null : durable.remove(message.topic());
     }
     Message stored = message.toBuilder().retain(true).build();
     if (byTopic.put(message.topic(), stored) == null) {
       observer.onRetainedCountChange(1);
     }
+    return durable == null ? null : durable.put(stored);
   }
 
   /**

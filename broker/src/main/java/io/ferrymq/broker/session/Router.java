@@ -8,7 +8,11 @@ import io.ferrymq.broker.routing.TopicTree;
 import io.ferrymq.spi.BrokerObserver;
 import io.ferrymq.spi.DropReason;
 import io.ferrymq.spi.Message;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Map;
 
 /**
@@ -31,21 +35,27 @@ public final class Router {
   }
 
   /**
-   * Updates the retained store when the RETAIN flag is set, then delivers the message.
+   * What routing did with one message.
    *
-   * @return how many sessions the message was handed to
+   * @param receivers how many sessions the message was handed to
+   * @param durable completes when every store that took the message has committed it, or
+   *     {@code null} when no store took it; the publisher's acknowledgement waits for it
    */
-  public int route(Message message) {
-    if (message.retain()) {
-      retained.update(message);
-    }
+  public record Result(int receivers, CompletableFuture<Void> durable) {
+  }
+
+  /** Updates the retained store when the RETAIN flag is set, then delivers the message. */
+  public Result route(Message message) {
     Matches matches = new Matches(message);
+    if (message.retain()) {
+      matches.waitFor(retained.update(message));
+    }
     tree.match(message.topic(), matches);
     int count = matches.deliver();
     if (count == 0) {
       observer.onDrop(message, null, DropReason.NO_SUBSCRIBERS);
     }
-    return count;
+    return new Result(count, matches.durable());
   }
 
   /** Gathers the matches of one message; one instance per publish, used on one thread. */
@@ -55,9 +65,27 @@ public final class Router {
     private Aggregate singleAggregate;
     private Map<Subscriber, Aggregate> many;
     private int sharedCount;
+    private List<CompletableFuture<Void>> stages;
 
     Matches(Message message) {
       this.message = message;
+    }
+
+    void waitFor(CompletionStage<Void> stage) {
+      if (stage == null) {
+        return;
+      }
+      if (stages == null) {
+        stages = new ArrayList<>(2);
+      }
+      stages.add(stage.toCompletableFuture());
+    }
+
+    CompletableFuture<Void> durable() {
+      if (stages == null) {
+        return null;
+      }
+      return stages.size() == 1 ? stages.get(0) : CompletableFuture.allOf(stages.toArray(new CompletableFuture<?>[0]));
     }
 
     @Override
@@ -94,20 +122,20 @@ public final class Router {
       }
       int[] ids = member.subscriptionId() == 0 ? OutboundMessage.NO_IDS : new int[] {member.subscriptionId()};
       boolean retainFlag = member.retainAsPublished() && message.retain();
-      ((Session) member.subscriber()).deliver(
-          new OutboundMessage(message, Math.min(message.qos(), member.qos()), retainFlag, ids, group));
+      waitFor(((Session) member.subscriber()).deliver(
+          new OutboundMessage(message, Math.min(message.qos(), member.qos()), retainFlag, ids, group)));
       sharedCount++;
     }
 
     int deliver() {
       if (many != null) {
         for (Map.Entry<Subscriber, Aggregate> e : many.entrySet()) {
-          ((Session) e.getKey()).deliver(e.getValue().toOutbound(message));
+          waitFor(((Session) e.getKey()).deliver(e.getValue().toOutbound(message)));
         }
         return many.size() + sharedCount;
       }
       if (single != null) {
-        ((Session) single).deliver(singleAggregate.toOutbound(message));
+        waitFor(((Session) single).deliver(singleAggregate.toOutbound(message)));
         return 1 + sharedCount;
       }
       return sharedCount;

@@ -5,6 +5,10 @@ import io.ferrymq.broker.routing.Subscription;
 import io.ferrymq.broker.session.InflightEntry.Phase;
 import io.ferrymq.spi.DropReason;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.storage.SessionStore;
+import io.ferrymq.spi.storage.StoredDelivery;
+import io.ferrymq.spi.storage.StoredSession;
+import io.ferrymq.spi.storage.StoredSubscription;
 import io.vertx.core.Context;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +44,9 @@ public final class Session implements Subscriber {
   private volatile Context owner;
   private volatile boolean online;
   private volatile boolean ended;
+  // Set when a newer session with the same client id replaced this one in the store.
+  private volatile boolean storeDetached;
+  private volatile long expirySeconds;
 
   private final ConcurrentLinkedQueue<OutboundMessage> mailbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -50,7 +58,6 @@ public final class Session implements Subscriber {
   private final Set<Integer> inboundAwaitingPubrel = new HashSet<>();
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
   private Outbound connection;
-  private long expirySeconds;
   private int nextPacketId = 1;
   private long expiryTimer = -1;
   private WillMessage pendingWill;
@@ -91,27 +98,70 @@ public final class Session implements Subscriber {
     return expirySeconds;
   }
 
+  /** Changes the Session Expiry Interval and records it; a session that ends with its connection leaves the store. */
   public void expirySeconds(long seconds) {
     this.expirySeconds = seconds;
+    SessionStore store = host.sessionStore();
+    if (store == null || storeDetached) {
+      return;
+    }
+    if (seconds > 0) {
+      store.saveSession(clientId, seconds);
+      for (Subscription s : subscriptions.values()) {
+        store.saveSubscription(clientId, stored(s));
+      }
+    } else {
+      store.removeSession(clientId);
+    }
+  }
+
+  /** The store to record changes in: only persistent sessions are stored. */
+  private SessionStore store() {
+    SessionStore store = host.sessionStore();
+    return store == null || storeDetached || expirySeconds == 0 ? null : store;
+  }
+
+  /** Stops this session from touching the store, because a new session of the same client id owns the records now. */
+  void detachFromStore() {
+    storeDetached = true;
+  }
+
+  static StoredSubscription stored(Subscription s) {
+    return new StoredSubscription(s.fullFilter(), s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(),
+        s.subscriptionId());
   }
 
   /**
    * Hands a message to this session from any thread. QoS 0 messages for an offline session are
    * dropped, as is any message that finds the queue at {@code max-queued-messages}.
+   *
+   * @return completes when a QoS 1 or 2 message for a persistent session is durable in the session
+   *     store, or {@code null} when there is nothing to wait for
    */
-  public void deliver(OutboundMessage message) {
+  public CompletionStage<Void> deliver(OutboundMessage message) {
     if (ended) {
-      return;
+      return null;
     }
     if (message.qos() == 0 && !online) {
-      return;
+      return null;
     }
     if (queuedCount.incrementAndGet() > host.maxQueuedMessages()) {
       queuedCount.decrementAndGet();
       host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
       host.logQueueFull(clientId);
-      return;
+      return null;
     }
+    CompletionStage<Void> durable = null;
+    SessionStore store = message.qos() > 0 ? store() : null;
+    if (store != null) {
+      message = message.withDeliveryId(host.nextDeliveryId());
+      durable = store.enqueue(clientId, message.deliveryId(), message.toStored());
+    }
+    enqueue(message);
+    return durable;
+  }
+
+  private void enqueue(OutboundMessage message) {
     mailbox.offer(message);
     if (drainScheduled.compareAndSet(false, true)) {
       Context target = owner;
@@ -119,6 +169,15 @@ public final class Session implements Subscriber {
         drain();
       } else {
         target.runOnContext(v -> drain());
+      }
+    }
+  }
+
+  private void forget(OutboundMessage m) {
+    if (m.deliveryId() != 0) {
+      SessionStore store = store();
+      if (store != null) {
+        store.removeDelivery(clientId, m.deliveryId());
       }
     }
   }
@@ -157,6 +216,7 @@ public final class Session implements Subscriber {
         queue.poll();
         queuedCount.decrementAndGet();
         host.observer().onDrop(next.message(), clientId, DropReason.EXPIRED);
+        forget(next);
         continue;
       }
       if (next.qos() > 0 && inflight.size() >= window) {
@@ -181,6 +241,12 @@ public final class Session implements Subscriber {
     if (!connection.sendPublish(packetId, m, false)) {
       inflight.remove(packetId);
       host.observer().onDrop(m.message(), clientId, DropReason.PACKET_TOO_LARGE);
+      forget(m);
+      return;
+    }
+    SessionStore store = m.deliveryId() == 0 ? null : store();
+    if (store != null) {
+      store.markSent(clientId, m.deliveryId(), packetId);
     }
   }
 
@@ -219,6 +285,7 @@ public final class Session implements Subscriber {
       return false;
     }
     inflight.remove(packetId);
+    forget(entry.outbound);
     pump();
     return true;
   }
@@ -235,8 +302,15 @@ public final class Session implements Subscriber {
     }
     if (failed && entry.phase == Phase.AWAITING_PUBREC) {
       inflight.remove(packetId);
+      forget(entry.outbound);
       pump();
       return;
+    }
+    if (entry.phase == Phase.AWAITING_PUBREC && entry.outbound.deliveryId() != 0) {
+      SessionStore store = store();
+      if (store != null) {
+        store.markReleased(clientId, entry.outbound.deliveryId());
+      }
     }
     entry.phase = Phase.AWAITING_PUBCOMP;
     connection.sendPubrel(packetId, true);
@@ -249,13 +323,20 @@ public final class Session implements Subscriber {
       return false;
     }
     inflight.remove(packetId);
+    forget(entry.outbound);
     pump();
     return true;
   }
 
-  /** Records an inbound QoS 2 packet id; returns false when it was already awaiting PUBREL (a resend). */
-  public boolean addInboundQos2(int packetId) {
-    return inboundAwaitingPubrel.add(packetId);
+  /**
+   * Records an inbound QoS 2 packet id awaiting PUBREL.
+   *
+   * @return completes when the id is durable, or {@code null} when there is nothing to wait for
+   */
+  public CompletionStage<Void> addInboundQos2(int packetId) {
+    inboundAwaitingPubrel.add(packetId);
+    SessionStore store = store();
+    return store == null ? null : store.addInboundQos2(clientId, packetId);
   }
 
   public boolean hasInboundQos2(int packetId) {
@@ -264,7 +345,12 @@ public final class Session implements Subscriber {
 
   /** Releases an inbound QoS 2 packet id on PUBREL; returns whether it was known. */
   public boolean releaseInboundQos2(int packetId) {
-    return inboundAwaitingPubrel.remove(packetId);
+    boolean known = inboundAwaitingPubrel.remove(packetId);
+    SessionStore store = store();
+    if (known && store != null) {
+      store.removeInboundQos2(clientId, packetId);
+    }
+    return known;
   }
 
   // ---- subscriptions, on the owner loop ----
@@ -275,10 +361,19 @@ public final class Session implements Subscriber {
 
   public void putSubscription(Subscription subscription) {
     subscriptions.put(subscription.fullFilter(), subscription);
+    SessionStore store = store();
+    if (store != null) {
+      store.saveSubscription(clientId, stored(subscription));
+    }
   }
 
   public Subscription removeSubscription(String fullFilter) {
-    return subscriptions.remove(fullFilter);
+    Subscription removed = subscriptions.remove(fullFilter);
+    SessionStore store = store();
+    if (removed != null && store != null) {
+      store.removeSubscription(clientId, fullFilter);
+    }
+    return removed;
   }
 
   public List<Subscription> subscriptions() {
@@ -327,15 +422,48 @@ public final class Session implements Subscriber {
     }
     if (expirySeconds == 0) {
       end();
-    } else if (expirySeconds < 0xFFFFFFFFL) {
-      expiryTimer = host.setTimer(expirySeconds * 1000, id -> {
-        expiryTimer = -1;
-        if (!online && !ended) {
-          log.info("session expired client={} after={}s", clientId, expirySeconds);
-          end();
-        }
-      });
+    } else {
+      scheduleExpiry();
     }
+  }
+
+  /** Starts the countdown to the end of an offline session; call on the owner loop. */
+  void scheduleExpiry() {
+    if (expirySeconds >= 0xFFFFFFFFL) {
+      return;
+    }
+    expiryTimer = host.setTimer(expirySeconds * 1000, id -> {
+      expiryTimer = -1;
+      if (!online && !ended) {
+        log.info("session expired client={} after={}s", clientId, expirySeconds);
+        end();
+      }
+    });
+  }
+
+  /**
+   * Rebuilds the state a store kept, before any client connects: the subscriptions (already in the
+   * topic tree), sent messages back in flight under their packet ids, the rest queued, and the
+   * inbound QoS 2 packet ids.
+   */
+  void restore(StoredSession stored, List<Subscription> restoredSubscriptions) {
+    for (Subscription s : restoredSubscriptions) {
+      subscriptions.put(s.fullFilter(), s);
+    }
+    for (StoredDelivery d : stored.deliveries()) {
+      OutboundMessage m = new OutboundMessage(d.message(), d.qos(), d.retain(), d.subscriptionIds(), null,
+          d.deliveryId());
+      if (d.packetId() == 0) {
+        queue.add(m);
+        queuedCount.incrementAndGet();
+        continue;
+      }
+      Phase phase = d.released() ? Phase.AWAITING_PUBCOMP
+          : d.qos() == 1 ? Phase.AWAITING_PUBACK : Phase.AWAITING_PUBREC;
+      inflight.put(d.packetId(), new InflightEntry(d.packetId(), m, phase));
+      nextPacketId = d.packetId() == 65535 ? 1 : d.packetId() + 1;
+    }
+    inboundAwaitingPubrel.addAll(stored.inboundQos2());
   }
 
   /** Moves ownership to {@code next}; call on the current owner, then continue on {@code next}. */
@@ -352,6 +480,11 @@ public final class Session implements Subscriber {
     ended = true;
     online = false;
     cancelTimers();
+    SessionStore store = host.sessionStore();
+    if (store != null && !storeDetached) {
+      store.removeSession(clientId);
+      storeDetached = true;
+    }
     if (pendingWill != null) {
       host.publishWill(pendingWill.message());
       pendingWill = null;
@@ -436,6 +569,7 @@ public final class Session implements Subscriber {
       return false;
     }
     ((Session) other.subscriber()).deliver(m.forMember(other.qos(), other.subscriptionId()));
+    forget(m);
     return true;
   }
 

@@ -3,6 +3,7 @@ package io.ferrymq.broker.session;
 import io.ferrymq.broker.routing.Subscription;
 import io.ferrymq.spi.BrokerObserver;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.storage.SessionStore;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 
@@ -31,6 +32,12 @@ interface SessionHost {
 
   /** Forgets an ended session. */
   void sessionEnded(Session session);
+
+  /** The store for persistent sessions, or {@code null} when nothing is durable. */
+  SessionStore sessionStore();
+
+  /** A new id for a stored delivery, unique and increasing. */
+  long nextDeliveryId();
 
   /** Logs, at a limited rate, that a session's queue was full. */
   void logQueueFull(String clientId);

@@ -5,7 +5,11 @@ import io.ferrymq.broker.routing.Subscription;
 import io.ferrymq.broker.routing.TopicTree;
 import io.ferrymq.broker.util.RateLimitedLog;
 import io.ferrymq.spi.BrokerObserver;
+import io.ferrymq.broker.routing.Topics;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.storage.SessionStore;
+import io.ferrymq.spi.storage.StoredSession;
+import io.ferrymq.spi.storage.StoredSubscription;
 import io.ferrymq.spi.ReasonCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,7 +21,9 @@ import io.vertx.core.Vertx;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +45,8 @@ public final class SessionRegistry implements SessionHost {
   private final BrokerObserver observer;
   private final RateLimitedLog queueFullLog = new RateLimitedLog(log, 10_000);
   private volatile Router router;
+  private volatile SessionStore sessionStore;
+  private final AtomicLong deliveryIds = new AtomicLong(System.currentTimeMillis() * 1000);
 
   public SessionRegistry(Vertx vertx, BrokerConfig config, TopicTree tree, BrokerObserver observer) {
     this.vertx = vertx;
@@ -49,6 +57,61 @@ public final class SessionRegistry implements SessionHost {
 
   public void router(Router value) {
     this.router = value;
+  }
+
+  /** Sets the store for persistent sessions; call before {@link #restore} and before clients connect. */
+  public void sessionStore(SessionStore store) {
+    this.sessionStore = store;
+  }
+
+  /**
+   * Rebuilds the stored sessions as offline sessions, their subscriptions in the topic tree, and
+   * starts their expiry countdowns. Call once at start, before the listeners open.
+   *
+   * @param contexts gives the event loop context that owns each restored session
+   * @return how many sessions and queued or in-flight messages came back
+   */
+  public long[] restore(Supplier<Context> contexts) {
+    SessionStore store = sessionStore;
+    if (store == null) {
+      return new long[] {0, 0};
+    }
+    long messages = 0;
+    List<StoredSession> stored = store.load();
+    for (StoredSession s : stored) {
+      Context owner = contexts.get();
+      Session session = new Session(s.clientId(), this, owner, s.expirySeconds());
+      List<Subscription> subs = new ArrayList<>();
+      for (StoredSubscription sub : s.subscriptions()) {
+        Subscription restored = toSubscription(session, sub);
+        if (restored != null) {
+          tree.subscribe(restored);
+          observer.onSubscriptionCountChange(1);
+          subs.add(restored);
+        }
+      }
+      session.restore(s, subs);
+      messages += s.deliveries().size();
+      sessions.put(s.clientId(), session);
+      // NOTE: the expiry countdown restarts at start-up; the time a session spent offline before the
+      // restart is not known to the store, so a restored session may outlive its interval by that much.
+      owner.runOnContext(v -> session.scheduleExpiry());
+    }
+    return new long[] {stored.size(), messages};
+  }
+
+  private static Subscription toSubscription(Session session, StoredSubscription s) {
+    Topics.SharedFilter shared;
+    try {
+      shared = Topics.parseShared(s.fullFilter());
+    } catch (IllegalArgumentException e) {
+      log.warn("stored subscription skipped client={} filter={} reason={}", session.clientId(), s.fullFilter(),
+          e.getMessage());
+      return null;
+    }
+    String filter = shared == null ? s.fullFilter() : shared.filter();
+    return new Subscription(session, filter, shared == null ? null : shared.shareName(), s.qos(), s.noLocal(),
+        s.retainAsPublished(), s.retainHandling(), s.subscriptionId());
   }
 
   /** What {@link #open} decided, delivered on the new connection's event loop. */
@@ -75,7 +138,16 @@ public final class SessionRegistry implements SessionHost {
                    Consumer<Opened> then) {
     Session existing = sessions.get(clientId);
     if (existing == null || cleanStart) {
-      Session fresh = new Session(clientId, this, context, expirySeconds);
+      if (existing != null) {
+        existing.detachFromStore();
+      }
+      SessionStore store = sessionStore;
+      if (store != null) {
+        // Clean Start discards whatever was stored under this client id [MQTT-3.1.2-4].
+        store.removeSession(clientId);
+      }
+      Session fresh = new Session(clientId, this, context, 0);
+      fresh.expirySeconds(expirySeconds);
       sessions.put(clientId, fresh);
       if (existing != null) {
         onOwner(existing, () -> {
@@ -195,6 +267,16 @@ public final class SessionRegistry implements SessionHost {
   @Override
   public void sessionEnded(Session session) {
     sessions.remove(session.clientId(), session);
+  }
+
+  @Override
+  public SessionStore sessionStore() {
+    return sessionStore;
+  }
+
+  @Override
+  public long nextDeliveryId() {
+    return deliveryIds.incrementAndGet();
   }
 
   @Override
