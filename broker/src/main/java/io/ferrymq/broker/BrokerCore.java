@@ -8,6 +8,7 @@ import io.ferrymq.broker.session.SessionRegistry;
 import io.ferrymq.broker.util.CompositeObserver;
 import io.ferrymq.spi.Authenticator;
 import io.ferrymq.spi.Authorizer;
+import io.ferrymq.spi.BrokerStats;
 import io.ferrymq.spi.ConnectInfo;
 import io.ferrymq.spi.PublishInterceptor;
 import io.ferrymq.spi.storage.RetainedStore;
@@ -37,6 +38,7 @@ public final class BrokerCore {
   private final List<PublishInterceptor> interceptors = new CopyOnWriteArrayList<>();
   private volatile Authenticator authenticator;
   private volatile boolean shuttingDown;
+  private final BrokerTotals totals;
 
   BrokerCore(BrokerConfig config, Vertx vertx) {
     this.config = config;
@@ -45,6 +47,13 @@ public final class BrokerCore {
     this.sessions = new SessionRegistry(vertx, config, tree, observer);
     this.router = new Router(tree, retained, observer);
     this.sessions.router(router);
+    this.totals = new BrokerTotals(sessions);
+    observer.add(totals);
+  }
+
+  /** Live totals for gauges. */
+  public BrokerStats stats() {
+    return totals;
   }
 
   public BrokerConfig config() {

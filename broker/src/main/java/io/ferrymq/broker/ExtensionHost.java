@@ -5,6 +5,7 @@ import io.ferrymq.broker.config.ConfigException;
 import io.ferrymq.spi.Authenticator;
 import io.ferrymq.spi.Authorizer;
 import io.ferrymq.spi.BrokerObserver;
+import io.ferrymq.spi.BrokerStats;
 import io.ferrymq.spi.Extension;
 import io.ferrymq.spi.ExtensionContext;
 import io.ferrymq.spi.Message;
@@ -164,6 +165,16 @@ final class ExtensionHost {
       if (sealed) {
         throw new IllegalStateException("extension hooks must be registered during start");
       }
+    }
+
+    @Override
+    public java.nio.file.Path dataDir() {
+      return core.config().dataDir();
+    }
+
+    @Override
+    public BrokerStats stats() {
+      return core.stats();
     }
 
     @Override

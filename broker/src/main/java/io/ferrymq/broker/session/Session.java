@@ -63,6 +63,8 @@ public final class Session implements Subscriber {
   private WillMessage pendingWill;
   private long willTimer = -1;
   private boolean writableWaitArmed;
+  // The in-flight count for gauges on other threads; written after every change of the window.
+  private volatile int inflightGauge;
 
   Session(String clientId, SessionHost host, Context owner, long expirySeconds) {
     this.clientId = clientId;
@@ -238,8 +240,10 @@ public final class Session implements Subscriber {
     int packetId = allocatePacketId();
     Phase phase = m.qos() == 1 ? Phase.AWAITING_PUBACK : Phase.AWAITING_PUBREC;
     inflight.put(packetId, new InflightEntry(packetId, m, phase));
+    inflightGauge = inflight.size();
     if (!connection.sendPublish(packetId, m, false)) {
       inflight.remove(packetId);
+      inflightGauge = inflight.size();
       host.observer().onDrop(m.message(), clientId, DropReason.PACKET_TOO_LARGE);
       forget(m);
       return;
@@ -285,6 +289,7 @@ public final class Session implements Subscriber {
       return false;
     }
     inflight.remove(packetId);
+    inflightGauge = inflight.size();
     forget(entry.outbound);
     pump();
     return true;
@@ -302,6 +307,7 @@ public final class Session implements Subscriber {
     }
     if (failed && entry.phase == Phase.AWAITING_PUBREC) {
       inflight.remove(packetId);
+      inflightGauge = inflight.size();
       forget(entry.outbound);
       pump();
       return;
@@ -323,6 +329,7 @@ public final class Session implements Subscriber {
       return false;
     }
     inflight.remove(packetId);
+    inflightGauge = inflight.size();
     forget(entry.outbound);
     pump();
     return true;
@@ -461,6 +468,7 @@ public final class Session implements Subscriber {
       Phase phase = d.released() ? Phase.AWAITING_PUBCOMP
           : d.qos() == 1 ? Phase.AWAITING_PUBACK : Phase.AWAITING_PUBREC;
       inflight.put(d.packetId(), new InflightEntry(d.packetId(), m, phase));
+      inflightGauge = inflight.size();
       nextPacketId = d.packetId() == 65535 ? 1 : d.packetId() + 1;
     }
     inboundAwaitingPubrel.addAll(stored.inboundQos2());
@@ -497,6 +505,7 @@ public final class Session implements Subscriber {
     queuedCount.addAndGet(-queue.size());
     queue.clear();
     inflight.clear();
+    inflightGauge = 0;
     inboundAwaitingPubrel.clear();
     host.sessionEnded(this);
   }
@@ -550,6 +559,7 @@ public final class Session implements Subscriber {
       if (entry.phase != Phase.AWAITING_PUBCOMP && handOver(entry.outbound)) {
         inflightIt.remove();
       }
+      inflightGauge = inflight.size();
     }
     Iterator<OutboundMessage> queueIt = queue.iterator();
     while (queueIt.hasNext()) {
@@ -576,6 +586,11 @@ public final class Session implements Subscriber {
   /** Counts for tests and metrics; call on the owner loop. */
   public int inflightCount() {
     return inflight.size();
+  }
+
+  /** The in-flight count as last published for other threads. */
+  public int inflightGauge() {
+    return inflightGauge;
   }
 
   public int queuedCount() {

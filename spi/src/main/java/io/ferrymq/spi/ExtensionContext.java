@@ -6,6 +6,12 @@ package io.ferrymq.spi;
  */
 public interface ExtensionContext {
 
+  /** The broker's data folder ({@code data-dir}); an extension keeps its files in a subfolder of its name. */
+  java.nio.file.Path dataDir();
+
+  /** Live totals of the broker, for gauges. */
+  BrokerStats stats();
+
   /** Sets the authenticator; only one extension may register one. */
   void authenticator(Authenticator authenticator);
 
