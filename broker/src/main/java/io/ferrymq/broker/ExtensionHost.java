@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds extensions with {@link ServiceLoader} on the classpath and in the extensions folder, starts
- * the ones whose config section says {@code enabled: true}, in the order of their {@code order}
+ * the ones whose config section sets {@code enabled: true}, in the order of their {@code order}
  * setting, and stops them in reverse.
  */
 final class ExtensionHost {
@@ -150,7 +150,7 @@ final class ExtensionHost {
         jars.add(jar.toUri().toURL());
       }
     } catch (MalformedURLException e) {
-      throw new ConfigException("extensions-dir " + folder + " holds a jar whose path is not a valid URL", e);
+      throw new ConfigException("extensions-dir " + folder + " contains a jar whose path is not a valid URL", e);
     } catch (IOException e) {
       throw new ConfigException("extensions-dir " + folder + " could not be listed: " + e.getMessage(), e);
     }

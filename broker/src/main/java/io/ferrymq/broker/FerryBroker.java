@@ -60,12 +60,12 @@ public final class FerryBroker implements AutoCloseable {
     return new Builder();
   }
 
-  /** The bound MQTT over TCP port. */
+  /** Returns the bound MQTT over TCP port. */
   public int port() {
     return port;
   }
 
-  /** The bound MQTT over WebSocket port, or -1 when that listener is off. */
+  /** Returns the bound MQTT over WebSocket port, or -1 when that listener is off. */
   public int wsPort() {
     return wsPort;
   }
@@ -74,7 +74,7 @@ public final class FerryBroker implements AutoCloseable {
     return config;
   }
 
-  /** The broker's internals, for tests in this module. */
+  /** Returns the broker's internals, for tests in this module. */
   BrokerCore core() {
     return core;
   }
@@ -137,7 +137,7 @@ public final class FerryBroker implements AutoCloseable {
       await(core.sessions().disconnectAll(ReasonCode.SERVER_SHUTTING_DOWN, "server shutting down"),
           "disconnecting clients");
     } catch (RuntimeException e) {
-      log.warn("not every client could be told about the shutdown: {}", e.toString());
+      log.warn("sending DISCONNECT to every client failed or timed out: {}", e.toString());
     }
     stopQuietly();
     log.info("FerryMQ stopped");

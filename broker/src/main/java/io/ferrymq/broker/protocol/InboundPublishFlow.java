@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * PUBLISH from a client: validation as a flat run of early exits, topic alias resolution, the
  * interceptor chain, routing, then PUBACK or PUBREC. Per-message faults that MQTT 5 lets the broker
- * report in the acknowledgement (not authorized, payload format invalid) are answered there; faults
+ * report in the acknowledgement (not authorized, payload format invalid) are reported there; faults
  * of the connection itself end it through {@link ProtocolViolation}.
  *
  * <p>Order: one client's publishes are routed in the order they arrived, also when an interceptor
@@ -151,7 +151,7 @@ final class InboundPublishFlow {
     return topic;
   }
 
-  /** Runs the interceptors from {@code index} on; the result says whether any changed the message. */
+  /** Runs the interceptors from {@code index} on; the result reports whether any changed the message. */
   private CompletionStage<InterceptResult> runChain(List<PublishInterceptor> chain, int index, InboundPublish publish,
                                                     boolean changed) {
     if (index == chain.size()) {
@@ -203,8 +203,8 @@ final class InboundPublishFlow {
 
   /**
    * Acknowledges once {@code durable} has completed, keeping PUBACKs and PUBRECs in the order the
-   * PUBLISH packets arrived [MQTT-4.6.0-2, MQTT-4.6.0-3]. When a store could not commit the message the
-   * publisher is not told it was received: MQTT 5 clients get reason 0x80 (Unspecified error), MQTT
+   * PUBLISH packets arrived [MQTT-4.6.0-2, MQTT-4.6.0-3]. When a store could not commit the message, the
+   * publisher gets no success acknowledgement: MQTT 5 clients get reason 0x80 (Unspecified error), MQTT
    * 3.1.1 clients, which have no such code, are disconnected and will resend.
    */
   private void acknowledgeWhenDurable(int qos, int packetId, ReasonCode reason, CompletionStage<Void> durable) {
@@ -245,7 +245,7 @@ final class InboundPublishFlow {
     if (qos == 0) {
       throw new ProtocolViolation(reason, detail);
     }
-    log.debug("publish refused client={} packetId={} reason={} ({})", conn.clientId(), packetId, reason, detail);
+    log.debug("publish rejected client={} packetId={} reason={} ({})", conn.clientId(), packetId, reason, detail);
     if (qos == 2) {
       // A refused QoS 2 publish ends with this PUBREC, so its packet id is free again [MQTT-4.3.3-4].
       conn.session.releaseInboundQos2(packetId);

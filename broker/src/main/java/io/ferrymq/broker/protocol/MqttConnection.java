@@ -116,7 +116,7 @@ public final class MqttConnection implements SessionRegistry.Connection {
   private void dispatch(MqttMessage message) {
     MqttMessageType type = message.fixedHeader().messageType();
     if (state == State.AWAITING_CONNECT && type != MqttMessageType.CONNECT) {
-      // The first packet from a client must be CONNECT [MQTT-3.1.0-1]; there is nobody to tell yet.
+      // The first packet from a client must be CONNECT [MQTT-3.1.0-1]; no CONNACK or DISCONNECT is due yet.
       log.info("closing connection whose first packet is {} addr={}", type, remoteAddress);
       state = State.CLOSED;
       channel.close();
@@ -147,14 +147,14 @@ public final class MqttConnection implements SessionRegistry.Connection {
   /** Runs {@code action} once CONNACK has gone out; packets that arrive while CONNECT is pending are a protocol error. */
   private void requireConnected(Runnable action) {
     if (state != State.CONNECTED) {
-      throw new ProtocolViolation(ReasonCode.PROTOCOL_ERROR, "packet before the CONNECT was answered");
+      throw new ProtocolViolation(ReasonCode.PROTOCOL_ERROR, "packet before CONNACK was sent");
     }
     action.run();
   }
 
   private void onDecoderFailure(Throwable cause) {
     if (cause instanceof MqttUnacceptableProtocolVersionException) {
-      // Answered in the 3.1.1 format, which every protocol level can read [MQTT-3.1.2-2].
+      // The CONNACK goes out in the 3.1.1 format, which clients of every protocol level can read.
       channel.protocolVersion(4);
       rejectConnect(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, "unsupported protocol level");
       return;

@@ -66,12 +66,12 @@ final class SubscriptionFlow {
     try {
       shared = Topics.parseShared(fullFilter);
     } catch (IllegalArgumentException e) {
-      log.debug("subscribe refused client={} filter={} reason={}", conn.clientId(), fullFilter, e.getMessage());
+      log.debug("subscribe rejected client={} filter={} reason={}", conn.clientId(), fullFilter, e.getMessage());
       return v5 ? ReasonCode.TOPIC_FILTER_INVALID.value() : V3_FAILURE;
     }
     String filter = shared == null ? fullFilter : shared.filter();
     if (!Topics.isValidTopicFilter(filter)) {
-      log.debug("subscribe refused client={} filter={} reason=invalid filter", conn.clientId(), fullFilter);
+      log.debug("subscribe rejected client={} filter={} reason=invalid filter", conn.clientId(), fullFilter);
       return v5 ? ReasonCode.TOPIC_FILTER_INVALID.value() : V3_FAILURE;
     }
     if (shared != null && option.isNoLocal()) {
@@ -79,7 +79,7 @@ final class SubscriptionFlow {
       throw new ProtocolViolation(ReasonCode.PROTOCOL_ERROR, "No Local set on shared subscription " + fullFilter);
     }
     if (!conn.core.maySubscribe(conn.client, fullFilter)) {
-      log.debug("subscribe refused client={} filter={} reason=not authorized", conn.clientId(), fullFilter);
+      log.debug("subscribe rejected client={} filter={} reason=not authorized", conn.clientId(), fullFilter);
       return v5 ? ReasonCode.NOT_AUTHORIZED.value() : V3_FAILURE;
     }
 

@@ -203,11 +203,15 @@ public final class VertxMqttAdapter {
 
     /**
      * Sets the protocol version that netty's encoder uses for this channel. The decoder sets it when
-     * it reads CONNECT; the broker sets it itself to answer a CONNECT it could not decode.
+     * it reads CONNECT; the broker sets it itself to reply to a CONNECT it could not decode.
      */
     public void protocolVersion(int level) {
       ChannelHandlerContext ctx = socket.channelHandlerContext();
-      MqttVersion version = level == 5 ? MqttVersion.MQTT_5 : level == 3 ? MqttVersion.MQTT_3_1 : MqttVersion.MQTT_3_1_1;
+      MqttVersion version = switch (level) {
+        case 5 -> MqttVersion.MQTT_5;
+        case 3 -> MqttVersion.MQTT_3_1;
+        default -> MqttVersion.MQTT_3_1_1;
+      };
       ctx.channel().attr(MQTT_VERSION_KEY).set(version);
     }
 

@@ -91,7 +91,7 @@ public final class Session implements Subscriber {
     return owner;
   }
 
-  /** The connection bound now, or {@code null}; read on the owner loop. */
+  /** Returns the connection bound now, or {@code null}; call on the owner loop. */
   Outbound currentConnection() {
     return connection;
   }
@@ -117,7 +117,7 @@ public final class Session implements Subscriber {
     }
   }
 
-  /** The store to record changes in: only persistent sessions are stored. */
+  /** Returns the store to record changes in, or {@code null}: only persistent sessions are stored. */
   private SessionStore store() {
     SessionStore store = host.sessionStore();
     return store == null || storeDetached || expirySeconds == 0 ? null : store;
@@ -296,7 +296,7 @@ public final class Session implements Subscriber {
   }
 
   /**
-   * Handles PUBREC: answers with PUBREL, or ends the flow when the client's reason code is an error,
+   * Handles PUBREC: sends PUBREL, or ends the flow when the client's reason code is an error,
    * since an MQTT 5 PUBREC of 0x80 or above completes the exchange [MQTT-4.3.3-4].
    */
   public void onPubrec(int packetId, boolean failed) {
@@ -588,7 +588,7 @@ public final class Session implements Subscriber {
     return inflight.size();
   }
 
-  /** The in-flight count as last published for other threads. */
+  /** Returns the in-flight count as last published for other threads. */
   public int inflightGauge() {
     return inflightGauge;
   }

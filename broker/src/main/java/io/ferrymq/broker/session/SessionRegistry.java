@@ -192,7 +192,7 @@ public final class SessionRegistry implements SessionHost {
 
   /**
    * Disconnects every connected client with {@code reason}, each on its own event loop; the future
-   * completes when all have been told.
+   * completes when each has been sent DISCONNECT or closed.
    */
   public Future<Void> disconnectAll(ReasonCode reason, String detail) {
     List<Future<Void>> done = new ArrayList<>();

@@ -60,7 +60,13 @@ final class HiveMqBroker implements AutoCloseable {
         .withEmbeddedExtension(allowAll)
         .withoutLoggingBootstrap()
         .build();
-    hivemq.start().get(60, TimeUnit.SECONDS);
+    try {
+      hivemq.start().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      hivemq.close();
+      deleteRecursively(home);
+      throw e;
+    }
     return new HiveMqBroker(home, port, hivemq);
   }
 
@@ -96,15 +102,23 @@ final class HiveMqBroker implements AutoCloseable {
     return port;
   }
 
+  /** Stops HiveMQ and deletes its folders; an interrupt is kept on the thread and reported as a failure. */
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException, ExecutionException, TimeoutException {
     try {
       hivemq.stop().get(60, TimeUnit.SECONDS);
       hivemq.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping HiveMQ", e);
     } finally {
-      try (Stream<Path> files = Files.walk(home)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteRecursively(home);
+    }
+  }
+
+  private static void deleteRecursively(Path folder) throws IOException {
+    try (Stream<Path> files = Files.walk(folder)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

@@ -11,7 +11,6 @@ import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
-import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttProperties.UserProperty;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -155,7 +154,7 @@ final class Probe implements AutoCloseable {
       raw.version(version);
       MqttProperties props = new MqttProperties();
       if (version == MqttVersion.MQTT_5 && sessionExpirySeconds != null) {
-        props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), sessionExpirySeconds));
+        props.add(new IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, sessionExpirySeconds));
       }
       MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
           .protocolVersion(version)
@@ -183,7 +182,7 @@ final class Probe implements AutoCloseable {
         throw new AssertionError("expected CONNACK for client " + clientId + " but got " + describe(reply));
       }
       Object assigned = version == MqttVersion.MQTT_5 ? propertyValue(ack.variableHeader().properties(),
-          MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER) : null;
+          MqttProperties.ASSIGNED_CLIENT_IDENTIFIER) : null;
       ConnAck connAck = new ConnAck(ack.variableHeader().connectReturnCode().byteValue() & 0xFF,
           ack.variableHeader().isSessionPresent(), (String) assigned);
       return new Probe(raw, version, connAck);
@@ -220,7 +219,7 @@ final class Probe implements AutoCloseable {
     }
     if (subscriptionId != null) {
       MqttProperties props = new MqttProperties();
-      props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value(), subscriptionId));
+      props.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, subscriptionId));
       subscribe.properties(props);
     }
     raw.send(subscribe.build());
@@ -291,7 +290,7 @@ final class Probe implements AutoCloseable {
   List<Integer> publishExpiring(String topic, String payload, int qos, boolean retain, int expirySeconds)
       throws IOException, InterruptedException {
     MqttProperties props = new MqttProperties();
-    props.add(new IntegerProperty(MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value(), expirySeconds));
+    props.add(new IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL, expirySeconds));
     return publish(topic, payload, qos, retain, props);
   }
 
@@ -510,9 +509,9 @@ final class Probe implements AutoCloseable {
     List<Integer> subscriptionIds = new ArrayList<>();
     List<String> userProperties = new ArrayList<>();
     if (props != null) {
-      props.getProperties(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value())
+      props.getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER)
           .forEach(p -> subscriptionIds.add((Integer) p.value()));
-      props.getProperties(MqttPropertyType.USER_PROPERTY.value())
+      props.getProperties(MqttProperties.USER_PROPERTY)
           .forEach(p -> userProperties.add(((UserProperty) p).value().key + "=" + ((UserProperty) p).value().value));
     }
     subscriptionIds.sort(null);
@@ -520,8 +519,8 @@ final class Probe implements AutoCloseable {
         publish.payload().toString(StandardCharsets.UTF_8), qos, publish.fixedHeader().isRetain(),
         publish.fixedHeader().isDup());
     deliveries.add(new Delivery(visible, packetId, List.copyOf(subscriptionIds), List.copyOf(userProperties),
-        (String) propertyValue(props, MqttPropertyType.RESPONSE_TOPIC),
-        (Integer) propertyValue(props, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL)));
+        (String) propertyValue(props, MqttProperties.RESPONSE_TOPIC),
+        (Integer) propertyValue(props, MqttProperties.PUBLICATION_EXPIRY_INTERVAL)));
     RawClient.release(publish);
 
     if (acknowledging && qos == 1) {
@@ -576,11 +575,11 @@ final class Probe implements AutoCloseable {
     return new Reply(packet.fixedHeader().messageType().name(), List.of());
   }
 
-  private static Object propertyValue(MqttProperties props, MqttPropertyType type) {
+  private static Object propertyValue(MqttProperties props, int propertyId) {
     if (props == null) {
       return null;
     }
-    MqttProperties.MqttProperty<?> property = props.getProperty(type.value());
+    MqttProperties.MqttProperty<?> property = props.getProperty(propertyId);
     return property == null ? null : property.value();
   }
 
