@@ -21,9 +21,11 @@ import java.util.stream.Stream;
 
 /**
  * HiveMQ Community Edition started in this JVM on a free loopback port, as the reference broker of
- * the differential tests. It keeps its state in memory, sends no usage statistics, and accepts every
- * client through an embedded allow-all authenticator, because HiveMQ CE rejects all clients while
- * no authenticator is registered.
+ * the differential tests. It keeps its state in memory and sends no usage statistics.
+ *
+ * <p>An embedded allow-all authenticator accepts every client. The HiveMQ CE distribution ships an
+ * allow-all extension for that purpose, while the embedded 2025.5 accepted a CONNECT without any
+ * authenticator too. The explicit one keeps the tests independent of that default.
  */
 final class HiveMqBroker implements AutoCloseable {
 
@@ -102,7 +104,7 @@ final class HiveMqBroker implements AutoCloseable {
     return port;
   }
 
-  /** Stops HiveMQ and deletes its folders; an interrupt is kept on the thread and reported as a failure. */
+  /** Stops HiveMQ and deletes its folders. An interrupt stays set on the thread and fails the call. */
   @Override
   public void close() throws IOException, ExecutionException, TimeoutException {
     try {

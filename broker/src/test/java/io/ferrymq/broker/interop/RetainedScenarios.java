@@ -121,9 +121,9 @@ final class RetainedScenarios {
 
   /**
    * Subscribes with a filter that matches the retained {@link #MARKER} and takes the marker. Its
-   * arrival shows that the broker has sent the subscription's retained messages. HiveMQ CE 2025.5
-   * looks them up after it sends SUBACK, so a message retained just after the SUBACK could otherwise
-   * arrive twice: once live and once as a retained message of the new subscription.
+   * arrival shows that the broker has sent the subscription's retained messages. Without it, HiveMQ
+   * CE 2025.5 was seen to deliver a message retained just after the SUBACK twice: once live and once
+   * as a retained message of the new subscription.
    */
   private static void subscribePastMarker(Probe subscriber, Subscription subscription) throws Exception {
     subscriber.subscribe(subscription);
