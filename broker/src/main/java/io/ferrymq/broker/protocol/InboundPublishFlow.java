@@ -41,12 +41,18 @@ final class InboundPublishFlow {
 
   private static final Logger log = LoggerFactory.getLogger(InboundPublishFlow.class);
   private static final long INTERCEPTOR_TIMEOUT_SECONDS = 30;
+  // Publishes waiting in the interceptor chain before the broker stops reading the client's socket,
+  // so that an interceptor that delays (a throttle) slows the client through TCP instead of letting
+  // its publishes pile up in memory. Reading resumes once half of them are through.
+  static final int MAX_PENDING_IN_CHAIN = 32;
 
   private final MqttConnection conn;
   private final Map<Integer, String> topicAliases = new HashMap<>();
   // QoS 1 and 2 publishes received and not yet completed; bounded by the broker's Receive Maximum.
   private int inboundInFlight;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+  private int pendingInChain;
+  private boolean readingPaused;
   // Completes when the acknowledgement of the latest QoS 1 or 2 publish has been written.
   private CompletableFuture<Void> ackTail = CompletableFuture.completedFuture(null);
   private final RateLimitedLog storeFailures = new RateLimitedLog(log, 10_000);
@@ -114,17 +120,33 @@ final class InboundPublishFlow {
       complete(inbound, message, InterceptResult.pass(), qos2Stored);
       return;
     }
+    pendingInChain++;
+    if (pendingInChain > MAX_PENDING_IN_CHAIN && !readingPaused) {
+      readingPaused = true;
+      conn.channel.pauseReading();
+      log.debug("reading paused client={} publishes waiting in the interceptor chain={}", conn.clientId(), pendingInChain);
+    }
     tail = tail.thenCompose(v -> runChain(chain, 0, inbound, false))
         .handle((result, error) -> {
           InterceptResult verdict = error == null ? result : failedInterceptor(error, message);
           CompletableFuture<Void> done = new CompletableFuture<>();
           conn.context.runOnContext(x -> {
+            chainFinished();
             complete(inbound, message, verdict, qos2Stored);
             done.complete(null);
           });
           return done;
         })
         .thenCompose(f -> f);
+  }
+
+  private void chainFinished() {
+    pendingInChain--;
+    if (readingPaused && pendingInChain <= MAX_PENDING_IN_CHAIN / 2) {
+      readingPaused = false;
+      conn.channel.resumeReading();
+      log.debug("reading resumed client={}", conn.clientId());
+    }
   }
 
   private String resolveTopic(String topic, MqttProperties props, boolean v5) {

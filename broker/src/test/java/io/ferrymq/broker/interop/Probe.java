@@ -98,8 +98,11 @@ final class Probe implements AutoCloseable {
     }
   }
 
-  /** A will message for CONNECT, with {@code userProperty} as a key and value pair, or null for none. */
-  record Will(String topic, String payload, int qos, boolean retain, String[] userProperty) {
+  /**
+   * A will message for CONNECT, with {@code userProperty} as a key and value pair (or null for none)
+   * and an MQTT 5 Will Delay Interval (0 for none).
+   */
+  record Will(String topic, String payload, int qos, boolean retain, String[] userProperty, int delaySeconds) {
   }
 
   private Probe(RawClient raw, MqttVersion version, ConnAck connAck) {
@@ -125,6 +128,7 @@ final class Probe implements AutoCloseable {
     private boolean cleanStart = true;
     private Integer sessionExpirySeconds;
     private Will will;
+    private final MqttProperties extraProperties = new MqttProperties();
 
     private Connector(int port, MqttVersion version, String clientId) {
       this.port = port;
@@ -148,6 +152,12 @@ final class Probe implements AutoCloseable {
       return this;
     }
 
+    /** Adds an MQTT 5 integer property to CONNECT, such as Receive Maximum or Maximum Packet Size. */
+    Connector property(int propertyId, int value) {
+      extraProperties.add(new IntegerProperty(propertyId, value));
+      return this;
+    }
+
     /** Sends CONNECT and waits for CONNACK. A rejected connection still returns a probe to inspect. */
     Probe connect() throws IOException, InterruptedException {
       RawClient raw = new RawClient(port);
@@ -155,6 +165,9 @@ final class Probe implements AutoCloseable {
       MqttProperties props = new MqttProperties();
       if (version == MqttVersion.MQTT_5 && sessionExpirySeconds != null) {
         props.add(new IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, sessionExpirySeconds));
+      }
+      if (version == MqttVersion.MQTT_5) {
+        extraProperties.listAll().forEach(props::add);
       }
       MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
           .protocolVersion(version)
@@ -166,6 +179,9 @@ final class Probe implements AutoCloseable {
         MqttProperties willProps = new MqttProperties();
         if (will.userProperty() != null) {
           willProps.add(new UserProperty(will.userProperty()[0], will.userProperty()[1]));
+        }
+        if (will.delaySeconds() > 0) {
+          willProps.add(new IntegerProperty(MqttProperties.WILL_DELAY_INTERVAL, will.delaySeconds()));
         }
         connect.willFlag(true)
             .willTopic(will.topic())

@@ -192,7 +192,7 @@ final class SessionScenarios {
 
   private static Probe withWill(int port, MqttVersion version, String clientId, String willTopic) throws Exception {
     String[] userProperty = version == MqttVersion.MQTT_5 ? new String[] {"will", "k"} : null;
-    Will will = new Will(willTopic, clientId + " gone", 1, false, userProperty);
+    Will will = new Will(willTopic, clientId + " gone", 1, false, userProperty, 0);
     return Probe.to(port, version, clientId).will(will).connect();
   }
 }

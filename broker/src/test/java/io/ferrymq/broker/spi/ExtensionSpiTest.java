@@ -204,4 +204,53 @@ class ExtensionSpiTest {
       assertThat(r.text()).isEqualTo("5");
     }
   }
+
+  @Test
+  void slowInterceptorPausesPublisherInsteadOfBuffering() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger passed = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger maxBacklog = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ScheduledExecutorService slow = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    TestExtension ext = new TestExtension(c -> {
+      c.addObserver(new BrokerObserver() {
+        @Override
+        public void onPublishIn(Message message) {
+          maxBacklog.accumulateAndGet(taken.incrementAndGet() - passed.get(), Math::max);
+        }
+      });
+      c.addPublishInterceptor(p -> {
+        CompletableFuture<InterceptResult> later = new CompletableFuture<>();
+        slow.schedule(() -> {
+          passed.incrementAndGet();
+          later.complete(InterceptResult.pass());
+        }, 2, TimeUnit.MILLISECONDS);
+        return later;
+      });
+    });
+    try (TestBroker broker = start(ext, Map.of("enabled", true));
+         RawClient pub = new RawClient(broker.port())) {
+      pub.connect(MqttVersion.MQTT_5, "fast-pub", true, 60, null);
+      // 300 PUBLISH packets of 2 KiB at QoS 0: far more than one socket read, so without a pause the
+      // broker would take them all off the socket while the interceptor crawls through them.
+      byte[] payload = new byte[2048];
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < 300; i++) {
+        byte[] topic = "slow/x".getBytes(StandardCharsets.UTF_8);
+        int remaining = 2 + topic.length + 1 + payload.length;
+        all.write(0x30);
+        all.write((remaining & 0x7F) | 0x80);
+        all.write(remaining >> 7);
+        all.write(0);
+        all.write(topic.length);
+        all.write(topic);
+        all.write(0);
+        all.write(payload);
+      }
+      pub.sendBytes(all.toByteArray());
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> passed.get() == 300);
+      assertThat(maxBacklog.get()).isLessThan(150);
+    } finally {
+      slow.shutdownNow();
+    }
+  }
 }
