@@ -44,6 +44,16 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--max-packet-size", paramLabel = "BYTES", description = "Largest packet accepted, in bytes. Default: 1048576.")
   Integer maxPacketSize;
 
+  @Option(names = "--metrics-port", paramLabel = "N",
+      description = "HTTP port of the Prometheus endpoint /metrics, when the metrics extension is installed. Default: 9400.")
+  Integer metricsPort;
+
+  /**
+   * Extensions shipped with FerryMQ that the launcher switches on when they are installed, unless the
+   * config file sets {@code enabled: false} for them.
+   */
+  static final java.util.List<String> ON_BY_DEFAULT = java.util.List.of("persistence", "dedup", "backpressure", "metrics");
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
@@ -79,6 +89,25 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  /** Adds {@code enabled: true} to the section of each installed extension of {@link #ON_BY_DEFAULT}. */
+  private static void enableInstalledExtensions(BrokerConfig.Builder builder) {
+    java.util.Set<String> installed = new java.util.HashSet<>();
+    for (io.ferrymq.spi.Extension e : java.util.ServiceLoader.load(io.ferrymq.spi.Extension.class)) {
+      installed.add(e.name());
+    }
+    for (String name : ON_BY_DEFAULT) {
+      if (!installed.contains(name)) {
+        continue;
+      }
+      java.util.Map<String, Object> section = builder.extensionSection(name);
+      if (section == null) {
+        section = new java.util.LinkedHashMap<>();
+      }
+      section.putIfAbsent("enabled", Boolean.TRUE);
+      builder.extension(name, section);
+    }
+  }
+
   private BrokerConfig settings() {
     BrokerConfig.Builder builder = BrokerConfig.builder().wsPort(8083);
     if (config != null) {
@@ -104,6 +133,15 @@ public final class Main implements Callable<Integer> {
     }
     if (maxPacketSize != null) {
       builder.maxPacketSize(maxPacketSize);
+    }
+    enableInstalledExtensions(builder);
+    if (metricsPort != null) {
+      java.util.Map<String, Object> metrics = builder.extensionSection("metrics");
+      if (metrics == null) {
+        throw new ConfigException("--metrics-port needs the metrics extension, which is not installed");
+      }
+      metrics.put("port", metricsPort);
+      builder.extension("metrics", metrics);
     }
     return builder.build();
   }

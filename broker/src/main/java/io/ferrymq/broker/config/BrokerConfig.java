@@ -276,6 +276,12 @@ public final class BrokerConfig {
       return this;
     }
 
+    /** Returns a copy of one extension's section as set so far, or {@code null}. */
+    public Map<String, Object> extensionSection(String name) {
+      Map<String, Object> section = extensions.get(name);
+      return section == null ? null : new LinkedHashMap<>(section);
+    }
+
     /** Sets one extension's section; {@code enabled: true} in it switches the extension on. */
     public Builder extension(String name, Map<String, Object> section) {
       this.extensions.put(name, new LinkedHashMap<>(section));
