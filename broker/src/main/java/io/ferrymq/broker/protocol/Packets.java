@@ -100,6 +100,12 @@ final class Packets {
 
   /** The MQTT 5 properties of a forwarded message, with the expiry counted down [MQTT-3.3.2-6]. */
   static MqttProperties forwardProperties(Message m, int[] subscriptionIds, long nowMillis) {
+    if (subscriptionIds.length == 0 && m.payloadFormatIndicator() == null && m.expiryAtMillis() == Message.NO_EXPIRY
+        && m.contentType() == null && m.responseTopic() == null && m.correlationData() == null
+        && m.userProperties().isEmpty()) {
+      // Most telemetry carries no properties; sharing the empty instance saves an allocation per delivery.
+      return MqttProperties.NO_PROPERTIES;
+    }
     MqttProperties props = new MqttProperties();
     if (m.payloadFormatIndicator() != null) {
       props.add(new IntegerProperty(MqttPropertyType.PAYLOAD_FORMAT_INDICATOR.value(), m.payloadFormatIndicator()));

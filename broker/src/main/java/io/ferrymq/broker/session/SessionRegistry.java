@@ -165,8 +165,9 @@ public final class SessionRegistry implements SessionHost {
         context.runOnContext(v -> open(clientId, true, expirySeconds, context, then));
         return;
       }
-      existing.moveTo(context);
+      // The expiry is set while this loop still owns the session, since it reads the subscriptions.
       existing.expirySeconds(expirySeconds);
+      existing.moveTo(context);
       context.runOnContext(v -> then.accept(new Opened(existing, true)));
     });
   }
