@@ -1,0 +1,11 @@
+package io.ferrymq.persistence;
+
+/** A message refused because the session's stored queue is at its bound in messages or bytes. */
+public final class QueueLimitException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  public QueueLimitException(String message) {
+    super(message, null, false, false);
+  }
+}

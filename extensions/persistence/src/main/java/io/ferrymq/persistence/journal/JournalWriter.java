@@ -1,0 +1,484 @@
+package io.ferrymq.persistence.journal;
+
+import io.ferrymq.persistence.state.StoreImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of the journal: appends records in the order they were submitted, forces them
+ * to disk in groups, applies them to the {@link StoreImage}, then completes the waiting futures.
+ *
+ * <p>Threading: {@link #submit} is called from any thread; it only encodes and queues. Everything
+ * else, the open segment and the image included, belongs to the writer thread.
+ *
+ * <p>Inbound QoS 2 marks are written one batch late. The broker records the packet id before it
+ * routes the publish, and on a resend after a restart a known id means "already routed". If the id
+ * reached the disk in one batch and the queued copies of the message were submitted just after that
+ * batch was taken, a kill between the two writes would keep the id but lose the message. Held back
+ * one batch, the id lands after the copies that were submitted together with it.
+ */
+public final class JournalWriter implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
+  private static final int MAX_BATCH_BYTES = 4 << 20;
+
+  /** Takes a snapshot that covers every segment before {@code journalFrom}. */
+  public interface CheckpointSink {
+    /**
+     * @param takenAtMillis wall-clock time of the snapshot; messages expired by then are left out,
+     *     since the broker will not send them from then on either
+     */
+    CompletableFuture<Void> write(StoreImage snapshot, long journalFrom, long takenAtMillis);
+  }
+
+  private record Entry(byte[] record, Change change, CompletableFuture<Void> done) {
+  }
+
+  private final Path dir;
+  private final StoreImage image;
+  private final FsyncMode mode;
+  private final long commitIntervalNanos;
+  private final long checkpointBytes;
+  private final long checkpointIntervalNanos;
+  private final CheckpointSink checkpoints;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition queued = lock.newCondition();
+  private ArrayDeque<Entry> queue = new ArrayDeque<>();
+  private volatile boolean closing;
+  private CompletableFuture<Void> checkpointRequest;
+
+  // Owned by the writer thread.
+  private final Thread thread;
+  private FileChannel channel;
+  private long segment;
+  private long bytesSinceCheckpoint;
+  private long lastCheckpointNanos = System.nanoTime();
+  private CompletableFuture<Void> runningCheckpoint = CompletableFuture.completedFuture(null);
+  private List<Entry> deferred = new ArrayList<>();
+  private final ArrayDeque<Entry> retry = new ArrayDeque<>();
+  private volatile long journalBytes;
+
+  /**
+   * Opens a new segment numbered {@code segment} and starts the writer thread.
+   *
+   * @param bytesSinceCheckpoint journal bytes recovery replayed, so a checkpoint follows soon when many
+   */
+  public JournalWriter(Path dir, long segment, StoreImage image, FsyncMode mode, long commitIntervalMillis,
+                       long checkpointBytes, long checkpointIntervalMillis, long bytesSinceCheckpoint,
+                       CheckpointSink checkpoints) throws IOException {
+    this.dir = dir;
+    this.image = image;
+    this.mode = mode;
+    this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(commitIntervalMillis);
+    this.checkpointBytes = checkpointBytes;
+    this.checkpointIntervalNanos = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMillis);
+    this.checkpoints = checkpoints;
+    this.bytesSinceCheckpoint = bytesSinceCheckpoint;
+    openSegment(segment);
+    this.thread = new Thread(this::run, "ferrymq-journal");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Queues a change.
+   *
+   * @param durable whether the caller waits for the commit
+   * @return completes after the change is on disk, or fails with {@link StoreWriteException};
+   *     {@code null} when {@code durable} is false
+   */
+  public CompletableFuture<Void> submit(Change change, boolean durable) {
+    byte[] record = RecordCodec.encode(change);
+    CompletableFuture<Void> done = durable ? new CompletableFuture<>() : null;
+    lock.lock();
+    try {
+      if (closing) {
+        IllegalStateException closed = new IllegalStateException("the persistence store is closed");
+        if (done != null) {
+          done.completeExceptionally(closed);
+          return done;
+        }
+        throw closed;
+      }
+      queue.add(new Entry(record, change, done));
+      if (queue.size() == 1) {
+        queued.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    return done;
+  }
+
+  /** Starts a checkpoint after the records queued so far; completes when it is written. */
+  public CompletableFuture<Void> checkpoint() {
+    lock.lock();
+    try {
+      if (checkpointRequest == null) {
+        checkpointRequest = new CompletableFuture<>();
+        queued.signal();
+      }
+      return checkpointRequest;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Bytes written to the journal since the last checkpoint, for tests and gauges. */
+  public long journalBytes() {
+    return journalBytes;
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        List<Entry> batch = takeBatch();
+        if (batch == null) {
+          break;
+        }
+        writeBatch(batch);
+        maybeCheckpoint();
+      }
+      flushOnClose();
+    } catch (Throwable t) {
+      log.error("journal writer stopped by an unexpected error; new changes are refused", t);
+      failQueued(t);
+    }
+  }
+
+  /** Waits for records, then takes every queued one; returns {@code null} once closed and drained. */
+  private List<Entry> takeBatch() throws InterruptedException {
+    lock.lock();
+    try {
+      long idleWait = TimeUnit.MILLISECONDS.toNanos(200);
+      while (queue.isEmpty() && retry.isEmpty() && deferred.isEmpty() && !closing && checkpointRequest == null) {
+        if (queued.awaitNanos(idleWait) <= 0) {
+          break;
+        }
+      }
+      if (queue.isEmpty() && !deferred.isEmpty() && !closing) {
+        // Give the routing that follows an inbound QoS 2 mark the chance to join this batch.
+        queued.awaitNanos(Math.max(commitIntervalNanos, TimeUnit.MICROSECONDS.toNanos(200)));
+      }
+      if (mode == FsyncMode.GROUP && commitIntervalNanos > 0 && !queue.isEmpty() && !closing) {
+        long deadline = System.nanoTime() + commitIntervalNanos;
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0 && !closing && queuedBytes() < MAX_BATCH_BYTES) {
+          queued.awaitNanos(left);
+        }
+      }
+      if (closing && queue.isEmpty() && retry.isEmpty() && deferred.isEmpty()) {
+        return null;
+      }
+      List<Entry> batch = new ArrayList<>(retry.size() + queue.size());
+      batch.addAll(retry);
+      retry.clear();
+      batch.addAll(queue);
+      queue = new ArrayDeque<>();
+      return batch;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private long queuedBytes() {
+    long total = 0;
+    for (Entry e : queue) {
+      total += e.record.length;
+      if (total >= MAX_BATCH_BYTES) {
+        break;
+      }
+    }
+    return total;
+  }
+
+  /** Orders the batch (held-back inbound QoS 2 marks last), writes, forces and applies it. */
+  private void writeBatch(List<Entry> fresh) {
+    List<Entry> ordered = new ArrayList<>(fresh.size() + deferred.size());
+    List<Entry> holdBack = new ArrayList<>();
+    for (Entry e : fresh) {
+      if (e.change instanceof Change.RemoveSession removal) {
+        // Keep a held-back mark ahead of the removal of its session, as it was submitted.
+        releaseDeferred(removal.clientId(), ordered);
+      }
+      if (e.change instanceof Change.AddInboundQos2 && !closing) {
+        holdBack.add(e);
+      } else {
+        ordered.add(e);
+      }
+    }
+    ordered.addAll(deferred);
+    deferred = holdBack;
+    if (ordered.isEmpty()) {
+      return;
+    }
+    if (mode == FsyncMode.ALWAYS) {
+      for (Entry e : ordered) {
+        commit(List.of(e));
+      }
+    } else {
+      commit(ordered);
+    }
+  }
+
+  private void releaseDeferred(String clientId, List<Entry> ordered) {
+    Iterator<Entry> it = deferred.iterator();
+    while (it.hasNext()) {
+      Entry e = it.next();
+      if (clientId.equals(e.change.clientId())) {
+        ordered.add(e);
+        it.remove();
+      }
+    }
+  }
+
+  private void commit(List<Entry> entries) {
+    long start;
+    try {
+      start = channel.position();
+    } catch (IOException e) {
+      fail(entries, e);
+      return;
+    }
+    try {
+      write(entries);
+      channel.force(false);
+    } catch (IOException e) {
+      rollBack(start, e);
+      fail(entries, e);
+      return;
+    }
+    long written = 0;
+    for (Entry e : entries) {
+      e.change.applyTo(image);
+      written += e.record.length;
+    }
+    bytesSinceCheckpoint += written;
+    journalBytes = bytesSinceCheckpoint;
+    for (Entry e : entries) {
+      if (e.done != null) {
+        e.done.complete(null);
+      }
+    }
+  }
+
+  private void write(List<Entry> entries) throws IOException {
+    int size = 0;
+    for (Entry e : entries) {
+      size += e.record.length;
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(size);
+    for (Entry e : entries) {
+      buffer.put(e.record);
+    }
+    buffer.flip();
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+  }
+
+  /** Cuts a partly written batch off the segment, so that later batches follow the last good record. */
+  private void rollBack(long start, IOException cause) {
+    try {
+      channel.truncate(start);
+      channel.position(start);
+      channel.force(false);
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+      log.error("journal segment {} could not be cut back to byte {} after a failed write; later records may be "
+          + "unreadable after a restart", JournalFiles.segment(dir, segment), start, e);
+    }
+  }
+
+  /** Fails the durable changes of a batch that could not be written; the others are tried again. */
+  private void fail(List<Entry> entries, IOException cause) {
+    log.warn("journal write failed records={} segment={} error={}", entries.size(), JournalFiles.segment(dir, segment),
+        cause.toString());
+    StoreWriteException failure = new StoreWriteException("the journal write failed: " + cause.getMessage(), cause);
+    List<Entry> again = new ArrayList<>();
+    for (Entry e : entries) {
+      if (e.done != null) {
+        e.done.completeExceptionally(failure);
+      } else {
+        // Nobody waits for it, but the broker's memory already has it: keep it for the next batch.
+        again.add(e);
+      }
+    }
+    lock.lock();
+    try {
+      for (int i = again.size() - 1; i >= 0; i--) {
+        retry.addFirst(again.get(i));
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (!again.isEmpty()) {
+      sleepQuietly(50);
+    }
+  }
+
+  private void maybeCheckpoint() throws IOException {
+    CompletableFuture<Void> requested;
+    lock.lock();
+    try {
+      requested = checkpointRequest;
+    } finally {
+      lock.unlock();
+    }
+    boolean due = bytesSinceCheckpoint >= checkpointBytes
+        || (bytesSinceCheckpoint > 0 && System.nanoTime() - lastCheckpointNanos >= checkpointIntervalNanos);
+    if (requested == null && !due) {
+      return;
+    }
+    if (!runningCheckpoint.isDone()) {
+      return;
+    }
+    lock.lock();
+    try {
+      checkpointRequest = null;
+    } finally {
+      lock.unlock();
+    }
+    startCheckpoint(requested);
+  }
+
+  private void startCheckpoint(CompletableFuture<Void> requested) throws IOException {
+    long next = segment + 1;
+    closeSegment();
+    openSegment(next);
+    long before = bytesSinceCheckpoint;
+    bytesSinceCheckpoint = 0;
+    journalBytes = 0;
+    lastCheckpointNanos = System.nanoTime();
+    long takenAt = System.currentTimeMillis();
+    StoreImage snapshot = image.snapshot();
+    runningCheckpoint = checkpoints.write(snapshot, next, takenAt).whenComplete((v, error) -> {
+      if (error != null) {
+        log.warn("checkpoint failed; the journal keeps every change and the next checkpoint tries again error={}",
+            error.toString());
+        // Count the unsaved journal again so that the next checkpoint comes soon.
+        lock.lock();
+        try {
+          queued.signal();
+        } finally {
+          lock.unlock();
+        }
+      }
+      if (requested != null) {
+        if (error == null) {
+          requested.complete(null);
+        } else {
+          requested.completeExceptionally(error);
+        }
+      }
+    });
+    if (before == 0) {
+      log.debug("checkpoint started with an empty journal segment={}", next);
+    }
+  }
+
+  private void openSegment(long number) throws IOException {
+    Path file = JournalFiles.segment(dir, number);
+    channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    ByteBuffer header = JournalFiles.header();
+    while (header.hasRemaining()) {
+      channel.write(header);
+    }
+    channel.force(true);
+    JournalFiles.syncDirectory(dir);
+    segment = number;
+  }
+
+  private void closeSegment() throws IOException {
+    channel.force(true);
+    channel.close();
+  }
+
+  /** Stops taking changes, writes what is queued and waits for a running checkpoint. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closing = true;
+      queued.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void flushOnClose() throws IOException {
+    if (!deferred.isEmpty()) {
+      List<Entry> last = deferred;
+      deferred = new ArrayList<>();
+      commit(last);
+    }
+    runningCheckpoint.exceptionally(e -> null).join();
+    closeSegment();
+    lock.lock();
+    try {
+      if (checkpointRequest != null) {
+        checkpointRequest.completeExceptionally(new IllegalStateException("the persistence store closed"));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void failQueued(Throwable cause) {
+    lock.lock();
+    try {
+      closing = true;
+      StoreWriteException failure = new StoreWriteException("the journal writer stopped: " + cause, cause);
+      for (Entry e : queue) {
+        if (e.done != null) {
+          e.done.completeExceptionally(failure);
+        }
+      }
+      queue.clear();
+      for (Entry e : deferred) {
+        if (e.done != null) {
+          e.done.completeExceptionally(failure);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether the writer thread has ended, after {@link #close} or a fatal error. */
+  public boolean isStopped() {
+    return !thread.isAlive();
+  }
+
+  /** The number of the segment being written. */
+  public long currentSegment() {
+    return segment;
+  }
+}
