@@ -54,7 +54,7 @@ abstract class BenchClient {
     return done;
   }
 
-  /** Whether the connection closed without this client asking for it. */
+  /** Returns whether the connection closed without this client asking for it. */
   boolean closedByBroker() {
     return closedByBroker;
   }

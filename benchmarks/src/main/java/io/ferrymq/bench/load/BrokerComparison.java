@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Runs the same fan-in load against FerryMQ and Mosquitto, alternating the brokers in every
- * repetition (A B, A B, ...), and reports delivered messages per second, broker CPU time per message,
+ * repetition (A B, A B, ...). It reports delivered messages per second, broker CPU time per message,
  * latency at a fixed rate, peak memory, and lost and duplicated messages.
  *
  * <p>Each repetition starts each broker afresh and warms it up with flat-out traffic at every QoS.

@@ -10,9 +10,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
 
 /**
- * The one subscriber of a phase. It records every delivery in the ledger and, when asked, the
- * latency from the publisher's send call to arrival, and tells the publisher of each message that
- * one more of its messages is through.
+ * The one subscriber of a phase. It records every delivery in the ledger and, in a paced phase, the
+ * latency from the publisher's send call to arrival. Each delivery wakes the publisher of that
+ * message, which may be waiting for credit.
  */
 final class LoadSubscriber extends BenchClient {
 

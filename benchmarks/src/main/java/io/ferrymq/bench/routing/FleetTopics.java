@@ -38,7 +38,7 @@ public final class FleetTopics {
     this.devicesPerSite = devicesPerSite;
   }
 
-  /** The default shape: 100,000 topic names. */
+  /** Returns the default shape, with 100,000 topic names. */
   public static FleetTopics standard() {
     return new FleetTopics(8, 25, 50);
   }
