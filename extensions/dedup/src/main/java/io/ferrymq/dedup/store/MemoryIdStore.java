@@ -1,0 +1,30 @@
+package io.ferrymq.dedup.store;
+
+/** An {@link IdStore} in memory only: every id is forgotten when the broker stops. */
+public final class MemoryIdStore implements IdStore {
+
+  private final IdTable table;
+
+  public MemoryIdStore(IdTable table) {
+    this.table = table;
+  }
+
+  @Override
+  public boolean recordIfAbsent(long fingerprint, long windowMillis, long nowMillis) {
+    return table.recordIfAbsent(fingerprint, windowMillis, nowMillis);
+  }
+
+  @Override
+  public int size() {
+    return table.size();
+  }
+
+  @Override
+  public long evictions() {
+    return table.evictions();
+  }
+
+  @Override
+  public void close() {
+  }
+}
