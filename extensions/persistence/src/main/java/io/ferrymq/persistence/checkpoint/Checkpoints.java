@@ -104,11 +104,15 @@ public final class Checkpoints implements AutoCloseable {
   }
 
   private static long[] writeFile(Path target, StoreImage snapshot, long journalFrom) {
-    DB db = DBMaker.fileDB(target.toFile()).fileChannelEnable().fileLockDisable().closeOnJvmShutdownWeakReference()
+    // Memory-mapped: a checkpoint is one long run of puts with no commit, where mmap is much faster
+    // than a write call per put.
+    DB db = DBMaker.fileDB(target.toFile()).fileMmapEnableIfSupported().cleanerHackEnable().fileLockDisable()
         .make();
     try {
       HTreeMap<String, byte[]> sessions = db.hashMap("sessions", Serializer.STRING, Serializer.BYTE_ARRAY).create();
-      BTreeMap<Long, byte[]> deliveries = db.treeMap("deliveries", Serializer.LONG, Serializer.BYTE_ARRAY).create();
+      // Values outside the nodes: a put then copies a 16-byte pointer, not every message of its node.
+      BTreeMap<Long, byte[]> deliveries = db.treeMap("deliveries", Serializer.LONG, Serializer.BYTE_ARRAY)
+          .valuesOutsideNodesEnable().create();
       HTreeMap<String, byte[]> retained = db.hashMap("retained", Serializer.STRING, Serializer.BYTE_ARRAY).create();
       HTreeMap<String, Long> meta = db.hashMap("meta", Serializer.STRING, Serializer.LONG).create();
       long deliveryCount = 0;
@@ -234,7 +238,8 @@ public final class Checkpoints implements AutoCloseable {
     }
     DB db;
     try {
-      db = DBMaker.fileDB(file.toFile()).readOnly().fileChannelEnable().fileLockDisable().make();
+      db = DBMaker.fileDB(file.toFile()).readOnly().fileMmapEnableIfSupported().cleanerHackEnable().fileLockDisable()
+          .make();
     } catch (RuntimeException e) {
       throw new StoreDamagedException(file, "MapDB could not open it: " + e, false);
     }

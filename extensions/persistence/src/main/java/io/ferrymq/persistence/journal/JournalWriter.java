@@ -68,6 +68,7 @@ public final class JournalWriter implements AutoCloseable {
   private long bytesSinceCheckpoint;
   private long lastCheckpointNanos = System.nanoTime();
   private CompletableFuture<Void> runningCheckpoint = CompletableFuture.completedFuture(null);
+  private List<CompletableFuture<Void>> dueRequests = new ArrayList<>();
   private List<Entry> deferred = new ArrayList<>();
   private final ArrayDeque<Entry> retry = new ArrayDeque<>();
   private volatile long journalBytes;
@@ -164,7 +165,8 @@ public final class JournalWriter implements AutoCloseable {
   private List<Entry> takeBatch() throws InterruptedException {
     lock.lock();
     try {
-      long idleWait = TimeUnit.MILLISECONDS.toNanos(200);
+      // Wake up now and then to start a checkpoint that is due by time or waits for a running one.
+      long idleWait = TimeUnit.MILLISECONDS.toNanos(dueRequests.isEmpty() ? 200 : 10);
       while (queue.isEmpty() && retry.isEmpty() && deferred.isEmpty() && !closing && checkpointRequest == null) {
         if (queued.awaitNanos(idleWait) <= 0) {
           break;
@@ -183,6 +185,11 @@ public final class JournalWriter implements AutoCloseable {
       }
       if (closing && queue.isEmpty() && retry.isEmpty() && deferred.isEmpty()) {
         return null;
+      }
+      if (checkpointRequest != null) {
+        // The request covers what was queued before it, which is all of this batch.
+        dueRequests.add(checkpointRequest);
+        checkpointRequest = null;
       }
       List<Entry> batch = new ArrayList<>(retry.size() + queue.size());
       batch.addAll(retry);
@@ -332,31 +339,17 @@ public final class JournalWriter implements AutoCloseable {
   }
 
   private void maybeCheckpoint() throws IOException {
-    CompletableFuture<Void> requested;
-    lock.lock();
-    try {
-      requested = checkpointRequest;
-    } finally {
-      lock.unlock();
-    }
     boolean due = bytesSinceCheckpoint >= checkpointBytes
         || (bytesSinceCheckpoint > 0 && System.nanoTime() - lastCheckpointNanos >= checkpointIntervalNanos);
-    if (requested == null && !due) {
+    if ((dueRequests.isEmpty() && !due) || !runningCheckpoint.isDone()) {
       return;
     }
-    if (!runningCheckpoint.isDone()) {
-      return;
-    }
-    lock.lock();
-    try {
-      checkpointRequest = null;
-    } finally {
-      lock.unlock();
-    }
-    startCheckpoint(requested);
+    List<CompletableFuture<Void>> requests = dueRequests;
+    dueRequests = new ArrayList<>();
+    startCheckpoint(requests);
   }
 
-  private void startCheckpoint(CompletableFuture<Void> requested) throws IOException {
+  private void startCheckpoint(List<CompletableFuture<Void>> requests) throws IOException {
     long next = segment + 1;
     closeSegment();
     openSegment(next);
@@ -378,7 +371,7 @@ public final class JournalWriter implements AutoCloseable {
           lock.unlock();
         }
       }
-      if (requested != null) {
+      for (CompletableFuture<Void> requested : requests) {
         if (error == null) {
           requested.complete(null);
         } else {
@@ -432,15 +425,21 @@ public final class JournalWriter implements AutoCloseable {
       commit(last);
     }
     runningCheckpoint.exceptionally(e -> null).join();
-    closeSegment();
     lock.lock();
     try {
       if (checkpointRequest != null) {
-        checkpointRequest.completeExceptionally(new IllegalStateException("the persistence store closed"));
+        dueRequests.add(checkpointRequest);
+        checkpointRequest = null;
       }
     } finally {
       lock.unlock();
     }
+    if (!dueRequests.isEmpty()) {
+      // A checkpoint asked for at close, as the store's own close does, runs before the segment closes.
+      maybeCheckpoint();
+      runningCheckpoint.exceptionally(e -> null).join();
+    }
+    closeSegment();
   }
 
   private void failQueued(Throwable cause) {
