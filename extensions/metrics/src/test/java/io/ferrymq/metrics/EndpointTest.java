@@ -1,0 +1,87 @@
+package io.ferrymq.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferrymq.broker.config.ConfigException;
+import io.ferrymq.metrics.testing.MetricsBroker;
+import io.ferrymq.metrics.testing.Scrape;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The /metrics endpoint itself: what it serves, what it leaves out and how it fails to start. */
+@Timeout(60)
+class EndpointTest {
+
+  @Test
+  void endpointServesBrokerAndJvmMetrics() throws Exception {
+    try (MetricsBroker broker = MetricsBroker.start()) {
+      Scrape s = broker.scrape();
+
+      assertThat(s.value("ferrymq_build_info", "version", "0.1.0-SNAPSHOT")).isEqualTo(1);
+      assertThat(s.value("ferrymq_connections")).isZero();
+      assertThat(s.hasName("jvm_memory_used_bytes")).isTrue();
+      assertThat(s.hasName("jvm_threads_current")).isTrue();
+      assertThat(s.hasName("process_start_time_seconds")).isTrue();
+    }
+  }
+
+  @Test
+  void jvmMetricsCanBeTurnedOff() throws Exception {
+    try (MetricsBroker broker = MetricsBroker.start(Map.of("jvm-metrics", false), b -> b, List.of())) {
+      Scrape s = broker.scrape();
+
+      assertThat(s.hasName("jvm_memory_used_bytes")).isFalse();
+      assertThat(s.value("ferrymq_connections")).isZero();
+    }
+  }
+
+  @Test
+  void metricsWithoutSourceSayItInHelp() throws Exception {
+    try (MetricsBroker broker = MetricsBroker.start()) {
+      Scrape s = broker.scrape();
+
+      for (String name : List.of("ferrymq_throttle_pauses_total", "ferrymq_throttle_paused_seconds_total",
+          "ferrymq_queued_bytes")) {
+        assertThat(s.value(name)).as(name).isZero();
+        assertThat(s.help(name)).as("HELP of %s", name).contains("Stays 0");
+      }
+      assertThat(s.value("ferrymq_store_commit_duration_seconds_count")).isZero();
+      assertThat(s.help("ferrymq_store_commit_duration_seconds")).contains("no observations");
+    }
+  }
+
+  @Test
+  void endpointBindsToConfiguredHost() throws Exception {
+    try (MetricsBroker broker = MetricsBroker.start(Map.of("host", "127.0.0.2"), b -> b, List.of())) {
+      // 127.0.0.2 is loopback on Linux; a socket bound there accepts no connections on 127.0.0.1.
+      assertThatThrownBy(broker::scrapeText).isInstanceOf(java.net.ConnectException.class);
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.2", broker.metricsPort())) {
+        assertThat(socket.isConnected()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void busyPortStopsStartupNamingIt() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+
+      assertThatThrownBy(() -> MetricsBroker.start(Map.of("port", port), b -> b, List.of()))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("extensions.metrics: cannot listen on 127.0.0.1:" + port + " for the metrics endpoint")
+          .hasMessageEndingWith("set port to a free port and host to a local address");
+    }
+  }
+
+  @Test
+  void invalidSettingStopsStartupNamingIt() {
+    assertThatThrownBy(() -> MetricsBroker.start(Map.of("port", 70000), b -> b, List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("extensions.metrics: port is 70000: set it to a whole number from 0 to 65535");
+  }
+}
