@@ -12,12 +12,15 @@ import io.ferrymq.broker.interop.Probe.Publish;
 import io.ferrymq.broker.interop.Probe.Reply;
 import io.ferrymq.broker.interop.RetainedScenarios.RetainAsPublished;
 import io.ferrymq.broker.interop.RetainedScenarios.RetainHandling;
+import io.ferrymq.broker.interop.RetainedScenarios.RetainedExpiry;
 import io.ferrymq.broker.interop.RetainedScenarios.RetainedLifecycle;
 import io.ferrymq.broker.interop.SessionScenarios.EmptyClientId;
 import io.ferrymq.broker.interop.SessionScenarios.PersistentSession;
 import io.ferrymq.broker.interop.SessionScenarios.Redelivery;
 import io.ferrymq.broker.interop.SessionScenarios.Takeover;
+import io.ferrymq.broker.interop.SessionScenarios.WillDelay;
 import io.ferrymq.broker.interop.SessionScenarios.Wills;
+import io.ferrymq.broker.interop.SubscriptionScenarios.DollarTopic;
 import io.ferrymq.broker.interop.SubscriptionScenarios.InvalidFilter;
 import io.ferrymq.broker.interop.SubscriptionScenarios.Unsubscribe;
 import io.ferrymq.broker.testing.TestBroker;
@@ -162,7 +165,7 @@ class HiveMqDifferentialTest {
     }
     // The brokers differ. The UNSUBACK reason code table of MQTT 5.0 (section 3.11.3) defines 0x11
     // (No subscription existed) for a filter the client was not using, and [MQTT-3.11.3-2] only
-    // requires one of the table's codes per filter. FerryMQ sends 0x11; HiveMQ CE 2025.5 sends
+    // requires one of the table's codes per filter. FerryMQ sends 0x11, while HiveMQ CE 2025.5 sends
     // 0x00 (Success) for it too, which claims a subscription was deleted.
     assertDiffer(port -> SubscriptionScenarios.unsubscribe(port, version),
         new Unsubscribe(List.of(0x00, 0x11), List.of()),
@@ -195,10 +198,13 @@ class HiveMqDifferentialTest {
   @EnumSource(value = MqttVersion.class, names = {"MQTT_3_1_1", "MQTT_5"})
   void takeoverClosesOldConnection(MqttVersion version) throws Exception {
     // An MQTT 5 server sends DISCONNECT 0x8E (Session taken over) to the old connection and closes
-    // it [MQTT-3.1.4-3]. MQTT 3.1.1 has no server DISCONNECT, so the old socket just closes.
+    // it [MQTT-3.1.4-3]. MQTT 3.1.1 has no server DISCONNECT, so the old socket just closes. Both
+    // brokers publish the old connection's will, which has no Will Delay Interval that the new
+    // connection could cancel it within [MQTT-3.1.3-9].
     Integer reason = version == MqttVersion.MQTT_5 ? 0x8E : null;
     String topic = "takeover/" + Scenario.tag(version);
-    Takeover expected = new Takeover(reason, new ConnAck(0x00, true, null), List.of(plain(topic, "after", 1)));
+    Takeover expected = new Takeover(reason, List.of(plain(topic + "/will", "old gone", 1)),
+        new ConnAck(0x00, true, null), List.of(plain(topic, "after", 1)));
 
     assertSameOnBoth(port -> SessionScenarios.takeover(port, version), expected);
   }
@@ -214,6 +220,39 @@ class HiveMqDifferentialTest {
         v5 ? List.of("will=k") : List.of(), later);
 
     assertSameOnBoth(port -> SessionScenarios.wills(port, version), expected);
+  }
+
+  @Test
+  void willDelayInterval() throws Exception {
+    // A reconnect within the delay cancels the will [MQTT-3.1.3-9]. A will waits for the delay or
+    // for the end of the session, whichever comes first [MQTT-3.1.2-8].
+    WillDelay expected = new WillDelay(true,
+        List.of(plain("willdelay/b", "b gone", 1), plain("willdelay/c", "c gone", 1)), true);
+
+    assertSameOnBoth(SessionScenarios::willDelay, expected);
+  }
+
+  @Test
+  void retainedExpiryCountedDown() throws Exception {
+    // The brokers differ. A PUBLISH that the server sends MUST carry the Message Expiry Interval
+    // minus the time the message waited in the server [MQTT-3.3.2-6], and a retained message waits
+    // like any other. FerryMQ counts it down, and HiveMQ CE 2025.5 sends the published 60 s unchanged.
+    Publish kept = retained("rexp/t", "kept", 1);
+
+    assertDiffer(RetainedScenarios::retainedExpiry, new RetainedExpiry(kept, true), new RetainedExpiry(kept, false));
+  }
+
+  @Test
+  void dollarTopicsAndWildcards() throws Exception {
+    // The brokers differ. Filters that start with a wildcard MUST NOT match topic names that start
+    // with "$" [MQTT-4.7.2-1], which FerryMQ keeps. The server SHOULD also stop clients from using
+    // such topics to exchange messages (MQTT 5.0, section 4.7.2). HiveMQ CE 2025.5 does, with
+    // DISCONNECT 0x82 (Protocol Error), while FerryMQ routes the message to the "$app/#" subscriber.
+    DollarTopic atFerryMq = new DollarTopic(new Reply("PUBACK", List.of(0x00)),
+        List.of(plain("$app/x", "dollar", 1)), List.of());
+    DollarTopic atHiveMq = new DollarTopic(new Reply("DISCONNECT", List.of(0x82)), List.of(), List.of());
+
+    assertDiffer(SubscriptionScenarios::dollarTopic, atFerryMq, atHiveMq);
   }
 
   @Test

@@ -36,7 +36,7 @@ import org.awaitility.core.TerminalFailureException;
  * A scripted MQTT client for the differential tests. It is built on {@link RawClient}, so it reads
  * every flag and reason code, and it turns what the broker sends into plain values that compare
  * across brokers. Received PUBLISH packets are acknowledged (unless {@link #stopAcknowledging()} was
- * called) and kept in arrival order; PUBREL is always answered with PUBCOMP.
+ * called) and kept in arrival order, and the probe sends PUBCOMP for every PUBREL.
  *
  * <p>Not thread-safe: one test thread drives it, and its Awaitility waits poll in that thread.
  * Acknowledgements of MQTT 3.1.1, which carry no reason code, read as 0x00.
@@ -71,8 +71,8 @@ final class Probe implements AutoCloseable {
   }
 
   /**
-   * The broker's reply to a SUBSCRIBE: the SUBACK with its reason codes, a DISCONNECT with its reason
-   * code, or {@code CLOSED} with no codes when the socket closed.
+   * The broker's reply to a SUBSCRIBE or a QoS 1 PUBLISH: the SUBACK or PUBACK with its reason codes,
+   * a DISCONNECT with its reason code, or {@code CLOSED} with no codes when the socket closed.
    */
   record Reply(String packet, List<Integer> reasonCodes) {
     static final String CLOSED = "CLOSED";
@@ -279,15 +279,7 @@ final class Probe implements AutoCloseable {
 
   List<Integer> publish(String topic, String payload, int qos, boolean retain, MqttProperties props)
       throws IOException, InterruptedException {
-    int packetId = qos == 0 ? 0 : allocatePacketId();
-    raw.send(MqttMessageBuilders.publish()
-        .topicName(topic)
-        .qos(MqttQoS.valueOf(qos))
-        .retained(retain)
-        .messageId(packetId)
-        .payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8))
-        .properties(props)
-        .build());
+    int packetId = sendPublish(topic, payload, qos, retain, props);
     if (qos == 0) {
       return List.of();
     }
@@ -300,6 +292,30 @@ final class Probe implements AutoCloseable {
     }
     raw.send(pubReply(MqttMessageType.PUBREL, packetId));
     return List.of(pubrec, awaitPubReply(MqttMessageType.PUBCOMP, packetId));
+  }
+
+  /** Publishes at QoS 1 and returns the broker's reply, PUBACK or not. */
+  Reply tryPublish(String topic, String payload) throws IOException, InterruptedException {
+    int packetId = sendPublish(topic, payload, 1, false, MqttProperties.NO_PROPERTIES);
+    MqttMessage reply = awaitPacket(MqttMessageType.PUBACK);
+    if (reply == RawClient.CLOSED || reply.fixedHeader().messageType() != MqttMessageType.PUBACK) {
+      return endReply(reply);
+    }
+    return new Reply("PUBACK", List.of(pubReplyCode(reply, packetId)));
+  }
+
+  private int sendPublish(String topic, String payload, int qos, boolean retain, MqttProperties props)
+      throws IOException {
+    int packetId = qos == 0 ? 0 : allocatePacketId();
+    raw.send(MqttMessageBuilders.publish()
+        .topicName(topic)
+        .qos(MqttQoS.valueOf(qos))
+        .retained(retain)
+        .messageId(packetId)
+        .payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8))
+        .properties(props)
+        .build());
+    return packetId;
   }
 
   /** Publishes with a Message Expiry Interval, an MQTT 5 property. */
@@ -361,11 +377,20 @@ final class Probe implements AutoCloseable {
     return result;
   }
 
-  /** {@link #deliveriesWithin(Duration, Probe...)} for this probe, reduced to the visible fields. */
-  List<Publish> arrivalsWithin(Duration window) throws InterruptedException {
-    List<Publish> result = new ArrayList<>();
-    deliveriesWithin(window, this).get(0).forEach(d -> result.add(d.publish()));
+  /** {@link #deliveriesWithin(Duration, Probe...)} reduced to the visible fields. */
+  static List<List<Publish>> arrivalsWithin(Duration window, Probe... probes) throws InterruptedException {
+    List<List<Publish>> result = new ArrayList<>();
+    for (List<Delivery> deliveries : deliveriesWithin(window, probes)) {
+      List<Publish> visible = new ArrayList<>();
+      deliveries.forEach(d -> visible.add(d.publish()));
+      result.add(visible);
+    }
     return result;
+  }
+
+  /** {@link #arrivalsWithin(Duration, Probe...)} for this probe alone. */
+  List<Publish> arrivalsWithin(Duration window) throws InterruptedException {
+    return arrivalsWithin(window, this).get(0);
   }
 
   private static boolean anyDelivery(Probe... probes) throws InterruptedException {
@@ -455,6 +480,10 @@ final class Probe implements AutoCloseable {
     if (reply == RawClient.CLOSED || reply.fixedHeader().messageType() != expected) {
       throw new AssertionError("expected " + expected + " for packet id " + packetId + " but got " + endReply(reply));
     }
+    return pubReplyCode(reply, packetId);
+  }
+
+  private static int pubReplyCode(MqttMessage reply, int packetId) {
     Object header = reply.variableHeader();
     if (header instanceof MqttPubReplyMessageVariableHeader v5) {
       checkPacketId(packetId, v5.messageId(), reply);

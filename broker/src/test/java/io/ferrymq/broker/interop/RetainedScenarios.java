@@ -3,11 +3,14 @@ package io.ferrymq.broker.interop;
 import static io.ferrymq.broker.interop.Scenario.QUIET;
 import static io.ferrymq.broker.interop.Scenario.tag;
 
+import io.ferrymq.broker.interop.Probe.Delivery;
 import io.ferrymq.broker.interop.Probe.Publish;
 import io.ferrymq.broker.interop.Probe.Subscription;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.Awaitility;
 
 /** Differential scripts about retained messages and the MQTT 5 subscription options that shape them. */
 final class RetainedScenarios {
@@ -71,7 +74,7 @@ final class RetainedScenarios {
       handling2.subscribe(Subscription.of(topic, 1).withRetainHandling(2));
 
       // One quiet window covers every step that expects nothing, including extra copies above.
-      List<List<Publish>> late = publishes(Probe.deliveriesWithin(QUIET, handling0, handling1, handling2));
+      List<List<Publish>> late = Probe.arrivalsWithin(QUIET, handling0, handling1, handling2);
       handling0Again.addAll(late.get(0));
       return new RetainHandling(handling0First, handling0Again, handling1First, late.get(1), late.get(2));
     }
@@ -110,6 +113,32 @@ final class RetainedScenarios {
     }
   }
 
+  /**
+   * The retained message that a new MQTT 5 subscriber gets 2 s after it was published with a Message
+   * Expiry Interval of 60 s, and whether its forwarded interval was counted down (50 to 59 s).
+   */
+  record RetainedExpiry(Publish delivered, boolean intervalCountedDown) {
+  }
+
+  static RetainedExpiry retainedExpiry(int port) throws Exception {
+    String topic = "rexp/t";
+    long published;
+    try (Probe publisher = Probe.connect(port, MqttVersion.MQTT_5, "rexp-pub")) {
+      publisher.publishExpiring(topic, "kept", 1, true, 60);
+      published = System.nanoTime();
+    }
+    // Nothing on the wire shows how long a message has waited, so the script lets 2 s pass.
+    long waited = published + Duration.ofMillis(2_000).toNanos();
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - waited >= 0);
+
+    try (Probe subscriber = Probe.connect(port, MqttVersion.MQTT_5, "rexp-sub")) {
+      subscriber.subscribe(Subscription.of(topic, 1));
+      Delivery delivered = subscriber.nextDelivery();
+      Integer interval = delivered.messageExpiryInterval();
+      return new RetainedExpiry(delivered.publish(), interval != null && interval < 60 && interval >= 50);
+    }
+  }
+
   /** Subscribes a new client at QoS 1 and returns what it receives before it is quiet for {@link Scenario#QUIET}. */
   private static List<Publish> retainedFor(int port, MqttVersion version, String clientId, String filter)
       throws Exception {
@@ -131,15 +160,5 @@ final class RetainedScenarios {
     if (!marker.payload().equals(MARKER) || !marker.retain()) {
       throw new AssertionError("expected the retained marker first but got " + marker);
     }
-  }
-
-  private static List<List<Publish>> publishes(List<List<Probe.Delivery>> perProbe) {
-    List<List<Publish>> result = new ArrayList<>();
-    for (List<Probe.Delivery> deliveries : perProbe) {
-      List<Publish> visible = new ArrayList<>();
-      deliveries.forEach(d -> visible.add(d.publish()));
-      result.add(visible);
-    }
-    return result;
   }
 }

@@ -9,6 +9,7 @@ import io.ferrymq.broker.interop.Probe.Publish;
 import io.ferrymq.broker.interop.Probe.Subscription;
 import io.ferrymq.broker.interop.Probe.Will;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -136,25 +137,75 @@ final class SessionScenarios {
   /**
    * What happens when a second connection with the same client id and Clean Start 0 takes over.
    * The record keeps the DISCONNECT reason code the first connection gets before it is closed (null
-   * when none), the new CONNACK, and what the new connection receives through the subscription that
-   * the first one made.
+   * when none) and the first connection's will as an observer receives it. That will has no Will
+   * Delay Interval. The record also keeps the new CONNACK and what the new connection receives
+   * through the subscription that the first one made.
    */
-  record Takeover(Integer oldConnectionDisconnectReason, ConnAck newConnAck, List<Publish> atNewConnection) {
+  record Takeover(Integer oldConnectionDisconnectReason, List<Publish> oldConnectionWill, ConnAck newConnAck,
+                  List<Publish> atNewConnection) {
   }
 
   static Takeover takeover(int port, MqttVersion version) throws Exception {
     String tag = tag(version);
     String clientId = "takeover-" + tag;
     String topic = "takeover/" + tag;
-    try (Probe old = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(SESSION_EXPIRY_SECONDS)
-             .connect()) {
+    String willTopic = topic + "/will";
+    Will will = new Will(willTopic, "old gone", 1, false, null, 0);
+    try (Probe observer = Probe.connect(port, version, "takeover-pub-" + tag);
+         Probe old = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(SESSION_EXPIRY_SECONDS)
+             .will(will).connect()) {
+      observer.subscribe(Subscription.of(willTopic, 1));
       old.subscribe(Subscription.of(topic, 1));
-      try (Probe fresh = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(0).connect();
-           Probe publisher = Probe.connect(port, version, "takeover-pub-" + tag)) {
+
+      try (Probe fresh = Probe.to(port, version, clientId).cleanStart(false).sessionExpiry(0).connect()) {
         Integer reason = old.awaitClosed();
-        publisher.publish(topic, "after", 1, false);
-        return new Takeover(reason, fresh.connAck(), fresh.nextPublishes(1));
+        List<Publish> oldWill = observer.arrivalsWithin(QUIET);
+        observer.publish(topic, "after", 1, false);
+        return new Takeover(reason, oldWill, fresh.connAck(), fresh.nextPublishes(1));
       }
+    }
+  }
+
+  /**
+   * MQTT 5 wills with a Will Delay Interval, in the order an observer receives them. Client A (delay
+   * 1 s) reconnects at once, which cancels its will, and the record keeps the Session Present flag of
+   * that reconnect. Client B (delay 1 s) stays away, and the record shows whether its will waited for
+   * the delay. Client C (delay 5 s) is replaced by a connection with Clean Start 1, which ends its
+   * session and so sends its will before the delay.
+   */
+  record WillDelay(boolean resumedSessionPresent, List<Publish> wills, boolean delayedWillWaited) {
+  }
+
+  static WillDelay willDelay(int port) throws Exception {
+    MqttVersion v5 = MqttVersion.MQTT_5;
+    try (Probe observer = Probe.connect(port, v5, "willdelay-observer")) {
+      observer.subscribe(Subscription.of("willdelay/#", 1));
+
+      Probe resumed = Probe.to(port, v5, "willdelay-a").cleanStart(false).sessionExpiry(10)
+          .will(new Will("willdelay/a", "a gone", 1, false, null, 1)).connect();
+      resumed.dropConnection();
+      resumed = Probe.to(port, v5, "willdelay-a").cleanStart(false).sessionExpiry(0).connect();
+      boolean sessionPresent = resumed.connAck().sessionPresent();
+
+      Probe delayed = Probe.to(port, v5, "willdelay-b").cleanStart(false).sessionExpiry(10)
+          .will(new Will("willdelay/b", "b gone", 1, false, null, 1)).connect();
+      delayed.dropConnection();
+      long droppedAt = System.nanoTime();
+      List<Publish> wills = new ArrayList<>(List.of(observer.nextDelivery().publish()));
+      // The broker starts the delay when it notices the close, after droppedAt. The 100 ms slack
+      // allows for timers that fire a little early.
+      boolean waited = System.nanoTime() - droppedAt >= Duration.ofMillis(900).toNanos();
+
+      Probe replaced = Probe.to(port, v5, "willdelay-c").cleanStart(false).sessionExpiry(60)
+          .will(new Will("willdelay/c", "c gone", 1, false, null, 5)).connect();
+      try (Probe replacement = Probe.to(port, v5, "willdelay-c").cleanStart(true).connect()) {
+        replaced.awaitClosed();
+        wills.add(observer.nextDelivery().publish());
+        wills.addAll(observer.arrivalsWithin(QUIET));
+        replaced.close();
+      }
+      resumed.disconnect();
+      return new WillDelay(sessionPresent, wills, waited);
     }
   }
 

@@ -58,4 +58,26 @@ final class SubscriptionScenarios {
     subscriber.publish("badfilter/" + tag + "/ok", "still-open", 1, false);
     return subscriber.nextDelivery().publish().payload().equals("still-open");
   }
+
+  /**
+   * A QoS 1 publish to "$app/x": the publisher's reply, what a subscriber of "$app/#" receives, and
+   * what a subscriber of "#" and "+/x" receives.
+   */
+  record DollarTopic(Reply publisherReply, List<Publish> atDollarFilter, List<Publish> atWildcardFilters) {
+  }
+
+  static DollarTopic dollarTopic(int port) throws Exception {
+    try (Probe dollar = Probe.connect(port, MqttVersion.MQTT_5, "dollar-sub");
+         Probe wildcards = Probe.connect(port, MqttVersion.MQTT_5, "dollar-wildcards");
+         Probe publisher = Probe.connect(port, MqttVersion.MQTT_5, "dollar-pub")) {
+      dollar.subscribe(Subscription.of("$app/#", 1));
+      // Retain Handling 2 keeps the retained messages of other scripts out of this subscription.
+      wildcards.subscribe(Subscription.of("#", 1).withRetainHandling(2),
+          Subscription.of("+/x", 1).withRetainHandling(2));
+
+      Reply reply = publisher.tryPublish("$app/x", "dollar");
+      List<List<Publish>> received = Probe.arrivalsWithin(QUIET, dollar, wildcards);
+      return new DollarTopic(reply, received.get(0), received.get(1));
+    }
+  }
 }
