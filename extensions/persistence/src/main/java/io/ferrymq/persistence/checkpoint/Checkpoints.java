@@ -106,7 +106,7 @@ public final class Checkpoints implements AutoCloseable {
   private static long[] writeFile(Path target, StoreImage snapshot, long journalFrom) {
     // Memory-mapped: a checkpoint is one long run of puts with no commit, where mmap is much faster
     // than a write call per put.
-    DB db = DBMaker.fileDB(target.toFile()).fileMmapEnableIfSupported().cleanerHackEnable().fileLockDisable()
+    DB db = DBMaker.fileDB(target.toFile()).fileMmapEnableIfSupported().fileLockDisable()
         .make();
     try {
       HTreeMap<String, byte[]> sessions = db.hashMap("sessions", Serializer.STRING, Serializer.BYTE_ARRAY).create();
@@ -238,7 +238,7 @@ public final class Checkpoints implements AutoCloseable {
     }
     DB db;
     try {
-      db = DBMaker.fileDB(file.toFile()).readOnly().fileMmapEnableIfSupported().cleanerHackEnable().fileLockDisable()
+      db = DBMaker.fileDB(file.toFile()).readOnly().fileMmapEnableIfSupported().fileLockDisable()
           .make();
     } catch (RuntimeException e) {
       throw new StoreDamagedException(file, "MapDB could not open it: " + e, false);
