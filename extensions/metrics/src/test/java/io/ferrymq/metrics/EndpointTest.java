@@ -8,8 +8,18 @@ import io.ferrymq.metrics.testing.MetricsBroker;
 import io.ferrymq.metrics.testing.Scrape;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +38,37 @@ class EndpointTest {
       assertThat(s.hasName("jvm_threads_current")).isTrue();
       assertThat(s.hasName("process_start_time_seconds")).isTrue();
     }
+  }
+
+  @Test
+  void healthEndpointAnswersOk() throws Exception {
+    try (MetricsBroker broker = MetricsBroker.start()) {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broker.metricsPort() + "/-/healthy")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void readmeListsExactlyTheServedMetrics() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    Set<String> documented = new TreeSet<>();
+    Matcher m = Pattern.compile("^\\| `(ferrymq_\\w+)` \\|", Pattern.MULTILINE).matcher(readme);
+    while (m.find()) {
+      documented.add(m.group(1));
+    }
+    Set<String> served = new TreeSet<>();
+    try (MetricsBroker broker = MetricsBroker.start()) {
+      for (String line : broker.scrapeText().split("\n")) {
+        if (line.startsWith("# TYPE ferrymq_")) {
+          served.add(line.split(" ")[2]);
+        }
+      }
+    }
+
+    assertThat(documented).containsExactlyElementsOf(served);
   }
 
   @Test
