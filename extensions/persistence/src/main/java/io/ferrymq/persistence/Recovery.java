@@ -36,7 +36,11 @@ final class Recovery {
 
   private final Path dir;
   private final boolean salvage;
+  /** Session Expiry Interval given to a session rebuilt from its messages alone, in seconds. */
+  static final long ADOPTED_EXPIRY_SECONDS = 86_400;
+
   private final List<Path> movedAside = new ArrayList<>();
+  private boolean checkpointLost;
   private Path damagedDir;
 
   Recovery(Path dir, boolean salvage) {
@@ -47,6 +51,10 @@ final class Recovery {
   Result run() throws IOException {
     StoreImage image = new StoreImage();
     long from = readCheckpoint(image);
+    if (checkpointLost) {
+      // The session records were in the lost checkpoint; keep the messages the journal still has.
+      image.adoptOrphans(ADOPTED_EXPIRY_SECONDS);
+    }
     List<Long> segments = new ArrayList<>();
     for (long s : JournalFiles.list(dir)) {
       if (s >= Math.max(from, 0)) {
@@ -60,6 +68,10 @@ final class Recovery {
       JournalFiles.ScanResult scan = replay(segments.get(i), i == segments.size() - 1, image);
       replayed += scan.validBytes();
       records += scan.records();
+    }
+    if (checkpointLost) {
+      image.adoptOrphans(0);
+      log.warn("sessions rebuilt from the journal alone get a session expiry of {} s", ADOPTED_EXPIRY_SECONDS);
     }
     long last = segments.isEmpty() ? Math.max(from - 1, 0) : segments.get(segments.size() - 1);
     long purged = image.purgeExpired(System.currentTimeMillis());
@@ -77,6 +89,7 @@ final class Recovery {
         throw e;
       }
       moveAside(e.file(), e.getMessage());
+      checkpointLost = true;
       return -1;
     }
     if (from < 0) {
@@ -90,6 +103,7 @@ final class Recovery {
         throw e;
       }
       copyAside(file, e.getMessage());
+      checkpointLost = true;
       StoreImage partial = new StoreImage();
       try {
         long skipped = Checkpoints.read(file, partial, true);
@@ -141,14 +155,14 @@ final class Recovery {
         throw damaged;
       }
       moveAside(file, damaged.getMessage());
-      return new JournalFiles.ScanResult(0, 0, 0, e.getMessage());
+      return new JournalFiles.ScanResult(0, 0, 0, e.getMessage(), false);
     }
     if (!scan.hasInvalidTail()) {
       return scan;
     }
-    if (!last) {
-      StoreDamagedException damaged = new StoreDamagedException(file, scan.damage() + ", and later segments follow",
-          false);
+    if (!last || !scan.tornTail()) {
+      String where = last ? ", and it is not an interrupted write at the end" : ", and later segments follow";
+      StoreDamagedException damaged = new StoreDamagedException(file, scan.damage() + where, false);
       if (!salvage) {
         throw damaged;
       }

@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * generation and the journal after it are still complete. Rewriting only the live state is also
  * what reclaims the space of drained queues.
  *
+ * <p>Maps: {@code sessions} (client id to the session, its subscriptions and inbound QoS 2 packet
+ * ids), {@code deliveries} (numbered chunks of queued and in-flight messages, in delivery-id order
+ * per session), {@code retained} (topic to message) and {@code meta} (format version, counts, and a
+ * completion mark written last).
+ *
  * <p>Every value in the maps is one or more framed records with their own checksum and format
  * version, so damage from outside that MapDB itself does not notice is still found on reading.
  */
@@ -54,6 +59,7 @@ public final class Checkpoints implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("checkpoint-(\\d{16})\\.db");
   static final String CURRENT = "CURRENT";
   private static final String CURRENT_MAGIC = "ferrymq-checkpoint";
+  private static final int CHUNK_BYTES = 32 * 1024;
 
   private final Path dir;
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
@@ -104,24 +110,31 @@ public final class Checkpoints implements AutoCloseable {
   }
 
   private static long[] writeFile(Path target, StoreImage snapshot, long journalFrom) {
-    // Memory-mapped: a checkpoint is one long run of puts with no commit, where mmap is much faster
-    // than a write call per put.
-    DB db = DBMaker.fileDB(target.toFile()).fileMmapEnableIfSupported().fileLockDisable()
-        .make();
+    DB db = DBMaker.fileDB(target.toFile()).fileChannelEnable().fileLockDisable().make();
     try {
       HTreeMap<String, byte[]> sessions = db.hashMap("sessions", Serializer.STRING, Serializer.BYTE_ARRAY).create();
-      // Values outside the nodes: a put then copies a 16-byte pointer, not every message of its node.
       BTreeMap<Long, byte[]> deliveries = db.treeMap("deliveries", Serializer.LONG, Serializer.BYTE_ARRAY)
           .valuesOutsideNodesEnable().create();
       HTreeMap<String, byte[]> retained = db.hashMap("retained", Serializer.STRING, Serializer.BYTE_ARRAY).create();
       HTreeMap<String, Long> meta = db.hashMap("meta", Serializer.STRING, Serializer.LONG).create();
       long deliveryCount = 0;
+      // Messages go in chunks of about CHUNK_BYTES: one MapDB put per message made a checkpoint of
+      // 20,000 1 KB messages take 4.5 s with a file channel; chunks make it one write per chunk.
+      ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK_BYTES + 4096);
+      long chunkNumber = 0;
       for (Map.Entry<String, StoreImage.SessionImage> e : snapshot.sessions().entrySet()) {
         sessions.put(e.getKey(), sessionRecords(e.getKey(), e.getValue()));
         for (StoredDelivery d : e.getValue().deliveries().values()) {
-          deliveries.put(d.deliveryId(), RecordCodec.encode(new Change.Enqueue(e.getKey(), d)));
+          chunk.writeBytes(RecordCodec.encode(new Change.Enqueue(e.getKey(), d)));
           deliveryCount++;
+          if (chunk.size() >= CHUNK_BYTES) {
+            deliveries.put(chunkNumber++, chunk.toByteArray());
+            chunk.reset();
+          }
         }
+      }
+      if (chunk.size() > 0) {
+        deliveries.put(chunkNumber, chunk.toByteArray());
       }
       for (Message m : snapshot.retained().values()) {
         retained.put(m.topic(), RecordCodec.encode(new Change.PutRetained(m)));
@@ -238,8 +251,7 @@ public final class Checkpoints implements AutoCloseable {
     }
     DB db;
     try {
-      db = DBMaker.fileDB(file.toFile()).readOnly().fileMmapEnableIfSupported().fileLockDisable()
-          .make();
+      db = DBMaker.fileDB(file.toFile()).readOnly().fileChannelEnable().fileLockDisable().make();
     } catch (RuntimeException e) {
       throw new StoreDamagedException(file, "MapDB could not open it: " + e, false);
     }

@@ -53,8 +53,14 @@ public final class JournalFiles {
     return header;
   }
 
-  /** What a scan of one segment found. */
-  public record ScanResult(long records, long validBytes, long fileBytes, String damage) {
+  /**
+   * What a scan of one segment found.
+   *
+   * @param tornTail whether the bytes past the last valid record look like an interrupted write: a
+   *     record cut short by the end of the file, or only zero bytes (a file extended without its
+   *     data, as after a power loss). Other invalid bytes are damage.
+   */
+  public record ScanResult(long records, long validBytes, long fileBytes, String damage, boolean tornTail) {
     /** Whether bytes past the last valid record remain: a torn tail, or damage. */
     public boolean hasInvalidTail() {
       return validBytes < fileBytes;
@@ -74,7 +80,7 @@ public final class JournalFiles {
       ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
       if (readFully(channel, header) < HEADER_BYTES) {
         // A segment created just before a crash may lack even its header; it holds no record.
-        return new ScanResult(0, 0, size, size == 0 ? null : "header cut short");
+        return new ScanResult(0, 0, size, size == 0 ? null : "header cut short", true);
       }
       header.flip();
       byte[] magic = new byte[MAGIC.length];
@@ -105,21 +111,48 @@ public final class JournalFiles {
         length = data.readInt();
         crc = data.readInt();
       } catch (EOFException e) {
-        return new ScanResult(records, position, size, "record header cut short at byte " + position);
+        return new ScanResult(records, position, size, "record header cut short at byte " + position, true);
       }
-      if (length < 2 || length > RecordCodec.MAX_BODY_BYTES || position + RecordCodec.HEADER_BYTES + length > size) {
-        return new ScanResult(records, position, size, "invalid record length " + length + " at byte " + position);
+      if (length >= 2 && length <= RecordCodec.MAX_BODY_BYTES && position + RecordCodec.HEADER_BYTES + length > size) {
+        return new ScanResult(records, position, size, "record cut short at byte " + position, true);
+      }
+      if (length < 2 || length > RecordCodec.MAX_BODY_BYTES) {
+        return invalidAt(channel, records, position, size, "invalid record length " + length);
       }
       byte[] body = new byte[length];
       data.readFully(body);
       if (!RecordCodec.checksumMatches(body, crc)) {
-        return new ScanResult(records, position, size, "checksum mismatch at byte " + position);
+        return invalidAt(channel, records, position, size, "checksum mismatch");
       }
       sink.accept(RecordCodec.decodeBody(body));
       records++;
       position += RecordCodec.HEADER_BYTES + length;
     }
-    return new ScanResult(records, position, size, null);
+    return new ScanResult(records, position, size, null, false);
+  }
+
+  private static ScanResult invalidAt(FileChannel channel, long records, long position, long size, String what)
+      throws IOException {
+    return new ScanResult(records, position, size, what + " at byte " + position, onlyZeros(channel, position, size));
+  }
+
+  private static boolean onlyZeros(FileChannel channel, long from, long size) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+    long position = from;
+    while (position < size) {
+      buffer.clear();
+      int n = channel.read(buffer, position);
+      if (n < 0) {
+        break;
+      }
+      for (int i = 0; i < n; i++) {
+        if (buffer.get(i) != 0) {
+          return false;
+        }
+      }
+      position += n;
+    }
+    return true;
   }
 
   private static int readFully(FileChannel channel, ByteBuffer buffer) throws IOException {

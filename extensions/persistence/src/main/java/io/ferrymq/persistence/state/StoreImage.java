@@ -67,6 +67,8 @@ public final class StoreImage {
   private final Map<String, SessionImage> sessions;
   private final Map<String, Message> retained;
   private long deliveryCount;
+  // Set only while salvaging after a lost checkpoint: changes for unknown sessions create them.
+  private long adoptedExpirySeconds = -1;
 
   public StoreImage() {
     this(new HashMap<>(), new HashMap<>(), 0);
@@ -105,6 +107,25 @@ public final class StoreImage {
     return deliveryCount;
   }
 
+  /**
+   * Makes later changes about an unknown session create it with {@code expirySeconds}, because its
+   * own record was lost with a damaged checkpoint while its messages are still in the journal; 0
+   * turns this off.
+   */
+  public void adoptOrphans(long expirySeconds) {
+    this.adoptedExpirySeconds = expirySeconds;
+  }
+
+  private SessionImage sessionOrAdopt(String clientId) {
+    SessionImage s = sessions.get(clientId);
+    if (s == null && adoptedExpirySeconds > 0) {
+      s = new SessionImage();
+      s.expirySeconds = adoptedExpirySeconds;
+      sessions.put(clientId, s);
+    }
+    return s;
+  }
+
   public void saveSession(String clientId, long expirySeconds) {
     sessions.computeIfAbsent(clientId, id -> new SessionImage()).expirySeconds = expirySeconds;
   }
@@ -117,7 +138,7 @@ public final class StoreImage {
   }
 
   public void saveSubscription(String clientId, StoredSubscription subscription) {
-    SessionImage s = sessions.get(clientId);
+    SessionImage s = sessionOrAdopt(clientId);
     if (s != null) {
       s.subscriptions.put(subscription.fullFilter(), subscription);
     }
@@ -131,7 +152,7 @@ public final class StoreImage {
   }
 
   public void enqueue(String clientId, StoredDelivery delivery) {
-    SessionImage s = sessions.get(clientId);
+    SessionImage s = sessionOrAdopt(clientId);
     if (s == null) {
       return;
     }
@@ -164,7 +185,7 @@ public final class StoreImage {
   }
 
   public void addInboundQos2(String clientId, int packetId) {
-    SessionImage s = sessions.get(clientId);
+    SessionImage s = sessionOrAdopt(clientId);
     if (s != null) {
       s.inboundQos2.add(packetId);
     }
