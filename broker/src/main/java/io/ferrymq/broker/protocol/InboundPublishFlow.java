@@ -109,6 +109,12 @@ final class InboundPublishFlow {
       rejectMessage(message, qos, packetId, ReasonCode.PAYLOAD_FORMAT_INVALID, "payload is not UTF-8 as its format says");
       return;
     }
+    if (topic.startsWith("$SYS/")) {
+      // $SYS topics carry the broker's own statistics; a client must not be able to forge them.
+      conn.core.observer().onDrop(message, null, DropReason.NOT_AUTHORIZED);
+      rejectMessage(message, qos, packetId, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics");
+      return;
+    }
     if (!conn.core.mayPublish(conn.client, topic)) {
       conn.core.observer().onDrop(message, null, DropReason.NOT_AUTHORIZED);
       rejectMessage(message, qos, packetId, ReasonCode.NOT_AUTHORIZED, "not authorized to publish to " + topic);

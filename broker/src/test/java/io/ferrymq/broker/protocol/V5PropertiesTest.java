@@ -250,6 +250,17 @@ class V5PropertiesTest {
     }
   }
 
+  @Test
+  void clientPublishToSysTopicIsRejectedWith0x87() throws Exception {
+    try (RawClient pub = new RawClient(broker.port())) {
+      pub.connect(MqttVersion.MQTT_5, "forger", true, 60, null);
+      pub.send(QosFlowTest.publish("$SYS/broker/clients/connected", 1, 4, false, "9999"));
+      MqttMessage puback = pub.next();
+      assertThat(puback.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+      assertThat(((MqttPubReplyMessageVariableHeader) puback.variableHeader()).reasonCode()).isEqualTo((byte) 0x87);
+    }
+  }
+
   private static MqttProperties alias(int value) {
     MqttProperties props = new MqttProperties();
     props.add(new MqttProperties.IntegerProperty(MqttPropertyType.TOPIC_ALIAS.value(), value));
