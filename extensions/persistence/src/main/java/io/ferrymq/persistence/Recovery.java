@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds the durable state at start-up: the current checkpoint, then every journal segment after
- * it in order. A record cut short at the end of the last segment is what a crash during a write
- * leaves; it was never acknowledged, so it is dropped. Anything else that does not read is damage.
+ * it in order. A crash during a write can leave a record cut short at the end of the last segment.
+ * That record was never acknowledged, so it is dropped. Anything else that does not read is damage.
  *
  * <p>With {@code salvage} set, damaged files are copied into a {@code damaged-<time>} folder and
  * recovery goes on with what can still be read; without it, the first damage stops start-up.
@@ -29,7 +29,7 @@ final class Recovery {
 
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
-  /** What recovery found. */
+  /** The recovered state and counts for the start-up log line. */
   record Result(StoreImage image, long nextSegment, long replayedBytes, long checkpointFrom, long journalRecords,
                 long purgedExpired, List<Path> movedAside) {
   }

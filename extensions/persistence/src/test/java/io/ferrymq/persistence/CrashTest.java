@@ -9,8 +9,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.Test;
@@ -35,42 +43,14 @@ class CrashTest {
   @TempDir
   Path dir;
 
-  /** One publisher thread: publishes numbered messages one at a time and records the acknowledged ones. */
-  private static final class Stream implements Runnable {
-    final String topic;
-    final int qos;
-    final List<Integer> acknowledged = new CopyOnWriteArrayList<>();
-    final AtomicBoolean stop = new AtomicBoolean();
-    volatile String uri;
-    volatile int next = 1;
-
-    Stream(String topic, int qos) {
-      this.topic = topic;
-      this.qos = qos;
-    }
-
-    @Override
-    public void run() {
-      try (Mqtt publisher = Mqtt.connect(uri, "crash-pub-" + qos)) {
-        while (!stop.get()) {
-          int n = next++;
-          publisher.publish(topic, Integer.toString(n), qos, false);
-          acknowledged.add(n);
-        }
-      } catch (MqttException e) {
-        // The broker was killed; the message in flight is unacknowledged and may or may not arrive.
-      }
-    }
-  }
-
   @Test
   void acknowledgedMessagesSurviveRepeatedKills() throws Exception {
     int kills = Integer.getInteger("crash.kills", 4);
     Random random = new Random();
     Path data = dir.resolve("data");
     Path config = BrokerProcess.config(dir, "checkpoint-bytes: 65536", "checkpoint-interval-ms: 100");
-    Stream q1 = new Stream(QOS1_TOPIC, 1);
-    Stream q2 = new Stream(QOS2_TOPIC, 2);
+    WindowedPublisher q1 = new WindowedPublisher(QOS1_TOPIC, 1, "crash-pub-1");
+    WindowedPublisher q2 = new WindowedPublisher(QOS2_TOPIC, 2, "crash-pub-2");
 
     try (BrokerProcess first = BrokerProcess.start(data, config, dir)) {
       try (Mqtt subscriber = Mqtt.connect(first.uri(), "crash-sub", true, 3600)) {
@@ -81,7 +61,7 @@ class CrashTest {
     for (int round = 1; round <= kills; round++) {
       try (BrokerProcess broker = BrokerProcess.start(data, config, dir)) {
         List<Thread> threads = new ArrayList<>();
-        for (Stream s : List.of(q1, q2)) {
+        for (WindowedPublisher s : List.of(q1, q2)) {
           s.uri = broker.uri();
           s.stop.set(false);
           Thread t = new Thread(s, "publisher-qos" + s.qos);
@@ -90,6 +70,9 @@ class CrashTest {
         }
         Thread.sleep(200 + random.nextInt(1500));
         broker.kill();
+        for (WindowedPublisher s : List.of(q1, q2)) {
+          s.stop.set(true);
+        }
         for (Thread t : threads) {
           t.join(30_000);
         }

@@ -54,7 +54,7 @@ public final class JournalFiles {
   }
 
   /**
-   * What a scan of one segment found.
+   * The outcome of scanning one segment.
    *
    * @param tornTail whether the bytes past the last valid record look like an interrupted write: a
    *     record cut short by the end of the file, or only zero bytes (a file extended without its
@@ -79,7 +79,7 @@ public final class JournalFiles {
       long size = channel.size();
       ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
       if (readFully(channel, header) < HEADER_BYTES) {
-        // A segment created just before a crash may lack even its header; it holds no record.
+        // A segment created just before a crash may lack even its header; it contains no record.
         return new ScanResult(0, 0, size, size == 0 ? null : "header cut short", true);
       }
       header.flip();

@@ -156,7 +156,7 @@ public final class JournalWriter implements AutoCloseable {
       }
       flushOnClose();
     } catch (Throwable t) {
-      log.error("journal writer stopped by an unexpected error; new changes are refused", t);
+      log.error("journal writer failed and stopped; new changes fail until the broker restarts", t);
       failQueued(t);
     }
   }
@@ -321,7 +321,7 @@ public final class JournalWriter implements AutoCloseable {
       if (e.done != null) {
         e.done.completeExceptionally(failure);
       } else {
-        // Nobody waits for it, but the broker's memory already has it: keep it for the next batch.
+        // No caller waits for it, but the broker's memory already has the change, so write it with the next batch.
         again.add(e);
       }
     }
