@@ -29,9 +29,14 @@ final class BrokerProcess implements AutoCloseable {
     this.port = port;
   }
 
-  /** Writes a config file enabling the extension with {@code settings} (YAML lines, indented by 4). */
+  /**
+   * Writes a config file enabling the extension with {@code settings} (YAML lines, indented by 4).
+   * The broker's queue bound is raised, because at its default of 1000 the broker drops further
+   * messages for an offline session and still acknowledges them.
+   */
   static Path config(Path dir, String... settings) throws IOException {
-    StringBuilder yaml = new StringBuilder("extensions:\n  persistence:\n    enabled: true\n");
+    StringBuilder yaml = new StringBuilder("max-queued-messages: 1000000\nextensions:\n  persistence:\n"
+        + "    enabled: true\n");
     for (String s : settings) {
       yaml.append("    ").append(s).append('\n');
     }
