@@ -137,7 +137,7 @@ class DashboardTest {
       if (!"query".equals(variable.getString("type"))) {
         continue;
       }
-      Matcher m = LABEL_VALUES.matcher(variable.getJsonObject("query").getString("query"));
+      Matcher m = LABEL_VALUES.matcher(variable.getString("query"));
       assertThat(m.matches()).as("variable %s uses label_values(metric, label)", variable.getString("name")).isTrue();
       queries.put("variable '" + variable.getString("name") + "'", "count by (" + m.group(2) + ") (" + m.group(1) + ")");
     }
