@@ -68,7 +68,12 @@ class CrashTest {
           t.start();
           threads.add(t);
         }
-        Thread.sleep(200 + random.nextInt(1500));
+        // Kill only once both streams flow, so that every kill lands mid-stream, also on a slow machine.
+        int q1Before = q1.acknowledged.size();
+        int q2Before = q2.acknowledged.size();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+            .until(() -> q1.acknowledged.size() > q1Before && q2.acknowledged.size() > q2Before);
+        Thread.sleep(random.nextInt(1500));
         broker.kill();
         for (WindowedPublisher s : List.of(q1, q2)) {
           s.stop.set(true);

@@ -72,6 +72,7 @@ public final class JournalWriter implements AutoCloseable {
   private List<Entry> deferred = new ArrayList<>();
   private final ArrayDeque<Entry> retry = new ArrayDeque<>();
   private volatile long journalBytes;
+  private boolean unforced;
 
   /**
    * Opens a new segment numbered {@code segment} and starts the writer thread.
@@ -151,6 +152,9 @@ public final class JournalWriter implements AutoCloseable {
         if (batch == null) {
           break;
         }
+        if (batch.isEmpty()) {
+          forceIfIdle();
+        }
         writeBatch(batch);
         maybeCheckpoint();
       }
@@ -166,7 +170,7 @@ public final class JournalWriter implements AutoCloseable {
     lock.lock();
     try {
       // Wake up now and then to start a checkpoint that is due by time or waits for a running one.
-      long idleWait = TimeUnit.MILLISECONDS.toNanos(dueRequests.isEmpty() ? 200 : 10);
+      long idleWait = TimeUnit.MILLISECONDS.toNanos(unforced ? 5 : dueRequests.isEmpty() ? 200 : 10);
       while (queue.isEmpty() && retry.isEmpty() && deferred.isEmpty() && !closing && checkpointRequest == null) {
         if (queued.awaitNanos(idleWait) <= 0) {
           break;
@@ -263,7 +267,15 @@ public final class JournalWriter implements AutoCloseable {
     }
     try {
       write(entries);
-      channel.force(false);
+      if (mode == FsyncMode.ALWAYS || hasWaiter(entries)) {
+        channel.force(false);
+        unforced = false;
+      } else {
+        // Nobody waits for these records, so they ride on the next force instead of delaying the
+        // acknowledgements queued behind them. Writes already survive a killed process; only a
+        // power loss before that force can lose them, which costs a redelivery.
+        unforced = true;
+      }
     } catch (IOException e) {
       rollBack(start, e);
       fail(entries, e);
@@ -280,6 +292,28 @@ public final class JournalWriter implements AutoCloseable {
       if (e.done != null) {
         e.done.complete(null);
       }
+    }
+  }
+
+  private static boolean hasWaiter(List<Entry> entries) {
+    for (Entry e : entries) {
+      if (e.done != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Forces records written without a force once the writer has nothing else to do. */
+  private void forceIfIdle() {
+    if (!unforced) {
+      return;
+    }
+    try {
+      channel.force(false);
+      unforced = false;
+    } catch (IOException e) {
+      log.warn("journal force failed segment={} error={}", JournalFiles.segment(dir, segment), e.toString());
     }
   }
 
