@@ -3,6 +3,7 @@ package io.ferrymq.metrics;
 import io.ferrymq.spi.BrokerStats;
 import io.ferrymq.spi.Message;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * Prometheus. Topics use Eclipse Mosquitto's names (as its mosquitto(8) manual lists them) where the
  * value means the same; {@code $SYS/broker/messages/queued} is FerryMQ's own.
  *
- * <p>Every message is retained, so a new subscriber gets the latest values at once, and QoS 0. Every
- * topic is published again each interval, also when its value did not change, so that a value restored
- * from a retained store after a restart is soon replaced.
+ * <p>Every message is retained, so a new subscriber gets the latest values at once, and QoS 0. The
+ * first summary publishes every topic, which replaces any value a retained store restored from before
+ * a restart. Later summaries publish only the topics whose value changed, as Mosquitto does, so that a
+ * persistent retained store does not write the whole summary every interval.
  *
  * <p>Threading: the summary runs on one scheduler thread that this class owns; the load averages are
  * touched only there.
@@ -39,6 +41,7 @@ final class SysTopicPublisher {
   private final long startNanos = System.nanoTime();
   private final Map<String, LoadAverage> loads = new LinkedHashMap<>();
   private final Map<String, LongSupplier> loadSources = new LinkedHashMap<>();
+  private final Map<String, String> lastPublished = new HashMap<>();
   private ScheduledExecutorService scheduler;
   private long lastSummaryNanos = startNanos;
   private int failuresInARow;
@@ -60,7 +63,10 @@ final class SysTopicPublisher {
     }
   }
 
-  /** Starts publishing: the first summary one second from now, once the broker has opened its listeners. */
+  /**
+   * Starts publishing, the first summary one second from now. By then the broker has usually restored its
+   * retained store, whose old $SYS values the first summary replaces.
+   */
   void start(int intervalSeconds) {
     scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread t = new Thread(task, "ferrymq-metrics-sys");
@@ -94,13 +100,17 @@ final class SysTopicPublisher {
     }
   }
 
-  /** Publishes every topic of the summary once. */
+  /** Publishes the topics of the summary whose value changed since the last summary. */
   void publishSummary() {
     for (Map.Entry<String, String> topic : summary(System.nanoTime()).entrySet()) {
+      if (topic.getValue().equals(lastPublished.get(topic.getKey()))) {
+        continue;
+      }
       publish.accept(Message.builder(PREFIX + topic.getKey())
           .retain(true)
           .payload(topic.getValue().getBytes(StandardCharsets.UTF_8))
           .build());
+      lastPublished.put(topic.getKey(), topic.getValue());
     }
   }
 
