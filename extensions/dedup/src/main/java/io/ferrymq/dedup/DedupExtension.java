@@ -31,12 +31,12 @@ public final class DedupExtension implements Extension {
   private long lastEvictionLogMillis = Long.MIN_VALUE / 2;
   private long evictionsAtLastLog;
 
-  /** The instance {@link java.util.ServiceLoader} makes, on the wall clock. */
+  /** Creates the extension on the wall clock; {@link java.util.ServiceLoader} calls this. */
   public DedupExtension() {
     this(System::currentTimeMillis);
   }
 
-  /** Makes the extension on {@code clock}, in epoch milliseconds; for tests that move time. */
+  /** Creates the extension on {@code clock}, in epoch milliseconds, for tests that move time. */
   public DedupExtension(LongSupplier clock) {
     this.clock = clock;
   }
@@ -77,12 +77,12 @@ public final class DedupExtension implements Extension {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** The store in use, or null before start; for tests and benchmarks. */
+  /** Returns the store in use, or null before start. */
   IdStore store() {
     return store;
   }
 
-  /** The interceptor in use, or null before start; for tests and benchmarks. */
+  /** Returns the interceptor in use, or null before start. */
   DuplicateFilter filter() {
     return filter;
   }

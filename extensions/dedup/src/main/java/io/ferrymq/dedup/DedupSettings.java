@@ -34,10 +34,10 @@ public record DedupSettings(StoreKind store, int maxIds, long windowMillis, List
   private static final List<String> KNOWN_RULE = List.of("filter", "mode", "property", "window");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
-  /** Where ids are kept. */
+  /** Storage of the tracked ids. */
   public enum StoreKind { MEMORY, MAPDB }
 
-  /** What identifies a message under a rule. */
+  /** Source of a message's identity under a rule. */
   public enum Mode {
     /** The value of an MQTT 5 user property; a message without it is not checked by this rule. */
     PROPERTY,
@@ -54,7 +54,7 @@ public record DedupSettings(StoreKind store, int maxIds, long windowMillis, List
   public record Rule(TopicFilter filter, Mode mode, String property, long windowMillis) {
   }
 
-  /** The longest window of any rule or of resends, which is how long an id must be kept. */
+  /** The maximum window of any rule or of resends, which is how long an id must be kept. */
   public long maxWindowMillis() {
     long max = windowMillis;
     for (Rule rule : rules) {

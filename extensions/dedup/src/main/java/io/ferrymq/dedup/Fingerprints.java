@@ -20,7 +20,7 @@ final class Fingerprints {
   private Fingerprints() {
   }
 
-  /** The id property's value, scoped to the topic name so that two topics may use the same ids. */
+  /** Hashes the id property's value with the topic name, so that two topics may use the same ids. */
   static long ofIdProperty(String topic, String id) {
     Hasher h = MURMUR3.newHasher().putByte(ID_PROPERTY);
     putString(h, topic);
@@ -28,7 +28,7 @@ final class Fingerprints {
     return h.hash().asLong();
   }
 
-  /** Publisher client id, topic name and payload, for publishers that cannot set an id property. */
+  /** Hashes the publisher's client id, topic name and payload, for publishers that cannot set an id property. */
   static long ofContent(String publisherId, String topic, byte[] payload) {
     Hasher h = MURMUR3.newHasher().putByte(CONTENT);
     putString(h, publisherId);
@@ -38,8 +38,8 @@ final class Fingerprints {
   }
 
   /**
-   * A publish as one packet of one client: client id and packet id, plus topic name and payload so
-   * that a later message which reuses the packet id does not match an earlier one.
+   * Hashes a publish as one packet of one client: client id and packet id, plus topic name and
+   * payload, so that a later message which reuses the packet id does not match an earlier one.
    */
   static long ofPacket(String clientId, int packetId, String topic, byte[] payload) {
     Hasher h = MURMUR3.newHasher().putByte(RESEND);

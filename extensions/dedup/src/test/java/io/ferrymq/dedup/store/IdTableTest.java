@@ -65,6 +65,19 @@ class IdTableTest {
   }
 
   @Test
+  void burstInOneTickEvictsOnlyWhatIsNeeded() {
+    IdTable table = new IdTable(6400, HOUR, T0, null);
+    for (int i = 0; i < 6400; i++) {
+      table.recordIfAbsent(mix(i), HOUR, T0);
+    }
+
+    table.recordIfAbsent(mix(10_000), HOUR, T0);
+
+    assertThat(table.evictions()).isEqualTo(100);
+    assertThat(table.size()).isEqualTo(6400 - 100 + 1);
+  }
+
+  @Test
   void fullTableRemovesExpiredIdsWithoutCountingEvictions() {
     IdTable table = new IdTable(64, HOUR, T0, null);
     for (int i = 0; i < 64; i++) {
