@@ -271,7 +271,7 @@ public final class JournalWriter implements AutoCloseable {
         channel.force(false);
         unforced = false;
       } else {
-        // Nobody waits for these records, so they ride on the next force instead of delaying the
+        // No caller waits for these records, so they ride on the next force instead of delaying the
         // acknowledgements queued behind them. Writes already survive a killed process; only a
         // power loss before that force can lose them, which costs a redelivery.
         unforced = true;
@@ -387,7 +387,6 @@ public final class JournalWriter implements AutoCloseable {
     long next = segment + 1;
     closeSegment();
     openSegment(next);
-    long before = bytesSinceCheckpoint;
     bytesSinceCheckpoint = 0;
     journalBytes = 0;
     lastCheckpointNanos = System.nanoTime();
@@ -397,13 +396,7 @@ public final class JournalWriter implements AutoCloseable {
       if (error != null) {
         log.warn("checkpoint failed; the journal keeps every change and the next checkpoint tries again error={}",
             error.toString());
-        // Count the unsaved journal again so that the next checkpoint comes soon.
-        lock.lock();
-        try {
-          queued.signal();
-        } finally {
-          lock.unlock();
-        }
+        // The segments it would have replaced stay, since CURRENT still names the older checkpoint.
       }
       for (CompletableFuture<Void> requested : requests) {
         if (error == null) {
@@ -413,9 +406,6 @@ public final class JournalWriter implements AutoCloseable {
         }
       }
     });
-    if (before == 0) {
-      log.debug("checkpoint started with an empty journal segment={}", next);
-    }
   }
 
   private void openSegment(long number) throws IOException {
@@ -503,15 +493,5 @@ public final class JournalWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** Whether the writer thread has ended, after {@link #close} or a fatal error. */
-  public boolean isStopped() {
-    return !thread.isAlive();
-  }
-
-  /** The number of the segment being written. */
-  public long currentSegment() {
-    return segment;
   }
 }
