@@ -213,6 +213,8 @@ final class BrokerMetrics implements BrokerObserver {
     }
     messagesSent[qos].inc();
     payloadSent[qos].inc(message.payload().length);
+    // NOTE: live retained publishes are skipped as well, because the broker does not say whether a delivery
+    // is a retained message sent on subscribe, whose receive time may be hours old.
     if (!message.retain()) {
       deliveryLatency[qos].observe((System.nanoTime() - message.receivedAtNanos()) / 1e9);
     }
