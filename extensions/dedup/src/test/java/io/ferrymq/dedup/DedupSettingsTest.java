@@ -72,7 +72,7 @@ class DedupSettingsTest {
   }
 
   @Test
-  void unknownModeStopsBrokerStartNamingSetting() {
+  void unknownModeStopsStart() {
     Map<String, Object> section = Map.of("rules", List.of(Map.of("filter", "a/#", "mode", "fuzzy")));
 
     assertThatThrownBy(() -> DedupBroker.start(section, new AtomicLong(), dataDir))
@@ -81,7 +81,7 @@ class DedupSettingsTest {
   }
 
   @Test
-  void windowOutOfRangeStopsBrokerStartNamingSetting() {
+  void windowOutOfRangeStopsStart() {
     assertThatThrownBy(() -> DedupBroker.start(Map.of("window", "30d"), new AtomicLong(), dataDir))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("extensions.dedup: window is 30d: set it to a duration from 1s to 7d");

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A bare MQTT 3.1.1 client over a socket that writes exact packets, so a test can resend a PUBLISH
  * with DUP=1 after cutting the connection before reading the PUBACK, as a device that lost its link
- * does. Reads only what the test asks for.
+ * does. Reads only the packets a test requests.
  */
 final class RawMqtt3Client implements AutoCloseable {
 

@@ -65,7 +65,7 @@ class IdTableTest {
   }
 
   @Test
-  void burstInOneTickEvictsOnlyWhatIsNeeded() {
+  void burstInOneTickEvictsOnlyTarget() {
     IdTable table = new IdTable(6400, HOUR, T0, null);
     for (int i = 0; i < 6400; i++) {
       table.recordIfAbsent(mix(i), HOUR, T0);
@@ -125,7 +125,7 @@ class IdTableTest {
   }
 
   @Test
-  void loadKeepsLaterTimeAndWindowCountsFromIt() {
+  void loadKeepsLaterTime() {
     IdTable table = new IdTable(100, HOUR, T0, null);
 
     table.load(5, T0 - 30 * 60_000, T0);
