@@ -10,6 +10,7 @@ import io.ferrymq.spi.InterceptResult;
 import io.ferrymq.spi.Message;
 import io.ferrymq.spi.PublishInterceptor;
 import io.ferrymq.spi.ReasonCode;
+import io.ferrymq.spi.storage.QuotaExceededException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -87,7 +88,9 @@ final class InboundPublishFlow {
       throw new ProtocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
           "more than " + config.receiveMaximum() + " unacknowledged QoS 1 and 2 publishes");
     }
-    CompletionStage<Void> qos2Stored = qos == 2 ? conn.session.addInboundQos2(packetId) : null;
+    if (qos == 2) {
+      conn.session.addInboundQos2(packetId);
+    }
 
     byte[] payload = ByteBufUtil.getBytes(publish.payload());
     Message.Builder builder = Message.builder(topic)
@@ -123,7 +126,7 @@ final class InboundPublishFlow {
     InboundPublish inbound = new InboundPublish(message, conn.client, packetId, publish.fixedHeader().isDup());
     List<PublishInterceptor> chain = conn.core.interceptors();
     if (chain.isEmpty() && tail.isDone()) {
-      complete(inbound, message, InterceptResult.pass(), qos2Stored);
+      complete(inbound, message, InterceptResult.pass());
       return;
     }
     pendingInChain++;
@@ -138,7 +141,7 @@ final class InboundPublishFlow {
           CompletableFuture<Void> done = new CompletableFuture<>();
           conn.context.runOnContext(x -> {
             chainFinished();
-            complete(inbound, message, verdict, qos2Stored);
+            complete(inbound, message, verdict);
             done.complete(null);
           });
           return done;
@@ -210,19 +213,20 @@ final class InboundPublishFlow {
   }
 
   /** Routes or drops the publish by the chain's verdict and acknowledges it; on the connection's loop. */
-  private void complete(InboundPublish inbound, Message original, InterceptResult verdict,
-                        CompletionStage<Void> qos2Stored) {
+  private void complete(InboundPublish inbound, Message original, InterceptResult verdict) {
     int qos = original.qos();
     int packetId = inbound.packetId();
     if (verdict.isDrop()) {
       conn.core.observer().onDrop(original, null, verdict.dropReason());
-      acknowledgeWhenDurable(qos, packetId, verdict.ackReasonCode(), qos2Stored);
+      acknowledgeWhenDurable(qos, packetId, verdict.ackReasonCode(),
+          qos == 2 ? conn.session.storeInboundQos2(packetId) : null);
       return;
     }
     Message routed = verdict.replacement() == null ? original : verdict.replacement();
     Router.Result result = conn.core.router().route(routed);
     ReasonCode ack = result.receivers() == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
     CompletionStage<Void> durable = result.durable();
+    CompletionStage<Void> qos2Stored = qos == 2 ? conn.session.storeInboundQos2(packetId) : null;
     if (qos2Stored != null) {
       durable = durable == null ? qos2Stored : durable.thenCombine(qos2Stored, (a, b) -> null);
     }
@@ -260,13 +264,19 @@ final class InboundPublishFlow {
   }
 
   private void storeFailed(int qos, int packetId, Throwable error) {
-    storeFailures.warn("store could not commit a publish client={} packetId={} error={}", conn.clientId(), packetId,
-        error.toString());
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    boolean quota = cause instanceof QuotaExceededException;
+    if (!quota) {
+      storeFailures.warn("store could not commit a publish client={} packetId={} error={}", conn.clientId(),
+          packetId, cause.toString());
+    }
     if (conn.protocolVersion != 5) {
-      conn.disconnect(ReasonCode.UNSPECIFIED_ERROR, "store failure");
+      // MQTT 3.1.1 has no refusal code: the disconnect makes the client resend later instead.
+      conn.disconnect(quota ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.UNSPECIFIED_ERROR, cause.getMessage());
       return;
     }
-    acknowledge(qos, packetId, ReasonCode.UNSPECIFIED_ERROR);
+    acknowledge(qos, packetId, quota ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.UNSPECIFIED_ERROR);
   }
 
   private void rejectMessage(Message message, int qos, int packetId, ReasonCode reason, String detail) {

@@ -5,6 +5,7 @@ import io.ferrymq.broker.routing.Subscription;
 import io.ferrymq.broker.session.InflightEntry.Phase;
 import io.ferrymq.spi.DropReason;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.storage.QuotaExceededException;
 import io.ferrymq.spi.storage.SessionStore;
 import io.ferrymq.spi.storage.StoredDelivery;
 import io.ferrymq.spi.storage.StoredSession;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -151,13 +153,21 @@ public final class Session implements Subscriber {
       queuedCount.decrementAndGet();
       host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
       host.logQueueFull(clientId);
-      return null;
+      // A QoS 1 or 2 message the session cannot take must not be acknowledged as received.
+      return message.qos() == 0 ? null : CompletableFuture.failedFuture(
+          new QuotaExceededException("queue of client " + clientId + " is full"));
     }
     CompletionStage<Void> durable = null;
     SessionStore store = message.qos() > 0 ? store() : null;
     if (store != null) {
       message = message.withDeliveryId(host.nextDeliveryId());
-      durable = store.enqueue(clientId, message.deliveryId(), message.toStored());
+      try {
+        durable = store.enqueue(clientId, message.deliveryId(), message.toStored());
+      } catch (QuotaExceededException e) {
+        queuedCount.decrementAndGet();
+        host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
+        return CompletableFuture.failedFuture(e);
+      }
     }
     enqueue(message);
     return durable;
@@ -335,15 +345,20 @@ public final class Session implements Subscriber {
     return true;
   }
 
+  /** Records an inbound QoS 2 packet id awaiting PUBREL, so that a resend is caught at once. */
+  public void addInboundQos2(int packetId) {
+    inboundAwaitingPubrel.add(packetId);
+  }
+
   /**
-   * Records an inbound QoS 2 packet id awaiting PUBREL.
+   * Makes an inbound QoS 2 packet id durable. Call after the message was routed, so that the store
+   * never holds the id without the queued copies it stands for.
    *
    * @return completes when the id is durable, or {@code null} when there is nothing to wait for
    */
-  public CompletionStage<Void> addInboundQos2(int packetId) {
-    inboundAwaitingPubrel.add(packetId);
+  public CompletionStage<Void> storeInboundQos2(int packetId) {
     SessionStore store = store();
-    return store == null ? null : store.addInboundQos2(clientId, packetId);
+    return store == null || !inboundAwaitingPubrel.contains(packetId) ? null : store.addInboundQos2(clientId, packetId);
   }
 
   public boolean hasInboundQos2(int packetId) {

@@ -7,6 +7,7 @@ import io.ferrymq.broker.testing.TestBroker;
 import io.ferrymq.broker.testing.V3Client;
 import io.ferrymq.broker.testing.V5Client;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -180,16 +181,22 @@ class SessionTest {
   }
 
   @Test
-  void queuedMessagesBeyondBoundAreDropped() throws Exception {
+  void fullQueueRefusesQos1WithQuotaExceeded() throws Exception {
     broker.close();
     broker = TestBroker.start(b -> b.maxQueuedMessages(3));
     try (V3Client sub = V3Client.connect(broker, "bounded", false)) {
       sub.client.subscribe("b/#", 1);
     }
-    try (V3Client pub = V3Client.connect(broker, "bounded-pub", true)) {
-      for (int i = 0; i < 6; i++) {
-        pub.client.publish("b/x", ("b" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+    try (RawClient pub = new RawClient(broker.port())) {
+      pub.connect(MqttVersion.MQTT_5, "bounded-pub", true, 60, null);
+      List<Integer> reasons = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        pub.send(io.ferrymq.broker.protocol.PacketsForTests.publish("b/x", 1, i + 1, "b" + i));
+        MqttMessage ack = pub.next();
+        reasons.add(((io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader) ack.variableHeader()).reasonCode() & 0xFF);
       }
+      // The fourth and fifth find the offline session's queue full: the publisher must not believe them delivered.
+      assertThat(reasons).containsExactly(0x00, 0x00, 0x00, 0x97, 0x97);
     }
     try (V3Client sub = V3Client.connect(broker, "bounded", false)) {
       List<String> got = new ArrayList<>();
@@ -199,6 +206,22 @@ class SessionTest {
       assertThat(got).containsExactly("b0", "b1", "b2");
       Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
           .until(() -> sub.received.isEmpty());
+    }
+  }
+
+  @Test
+  void fullQueueDisconnectsV311PublisherSoItResends() throws Exception {
+    broker.close();
+    broker = TestBroker.start(b -> b.maxQueuedMessages(1));
+    try (V3Client sub = V3Client.connect(broker, "bounded-3", false)) {
+      sub.client.subscribe("c/#", 1);
+    }
+    try (RawClient pub = new RawClient(broker.port())) {
+      pub.connect(MqttVersion.MQTT_3_1_1, "bounded-pub-3", true, 60, null);
+      pub.send(io.ferrymq.broker.protocol.PacketsForTests.publish("c/x", 1, 1, "fits"));
+      assertThat(pub.next().fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+      pub.send(io.ferrymq.broker.protocol.PacketsForTests.publish("c/x", 1, 2, "overflows"));
+      assertThat(pub.next()).isSameAs(RawClient.CLOSED);
     }
   }
 
