@@ -143,6 +143,14 @@ public final class Main implements Callable<Integer> {
       metrics.put("port", metricsPort);
       builder.extension("metrics", metrics);
     }
-    return builder.build();
+    BrokerConfig built = builder.build();
+    java.util.Map<String, Object> metrics = builder.extensionSection("metrics");
+    if (metrics != null && !metrics.containsKey("host")) {
+      // The metrics endpoint binds like the MQTT listener unless its own section says otherwise.
+      metrics.put("host", built.host());
+      builder.extension("metrics", metrics);
+      built = builder.build();
+    }
+    return built;
   }
 }
