@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One simulated device: connects with a will, keeps a retained status, publishes telemetry, replies to
  * commands and goes offline when churned. The object's lock guards its state, and client calls happen outside it.
+ * A second lock, {@link #telemetryOrder}, makes telemetry reach the client in the order of its sequence numbers.
  */
 final class Device implements ClientListener {
     private static final Logger LOG = LoggerFactory.getLogger(Device.class);
@@ -56,6 +57,14 @@ final class Device implements ClientListener {
     private boolean offlineByChurn;
     private long connectStartNanos;
     private ScheduledFuture<?> telemetryTask;
+    /**
+     * Lock held by the telemetry task from taking a sequence number until the client's publish call returns.
+     * The clients send in call order, and the verifier counts any other order as reordered by the broker.
+     * Without this lock the task, which schedules its next run before it sends, can be overtaken by that run
+     * on the scheduler's other thread when the machine is loaded. Taken before the object's lock, never
+     * inside it, and never on a client's callback thread.
+     */
+    private final Object telemetryOrder = new Object();
 
     Device(FleetContext fleet, int number, Runnable onFinished) {
         this.fleet = fleet;
@@ -219,27 +228,30 @@ final class Device implements ClientListener {
     }
 
     private void publishTelemetry() {
-        long seq;
-        int qos;
-        synchronized (this) {
-            if (state != State.ONLINE || !publishing) {
-                return;
+        synchronized (telemetryOrder) {
+            long seq;
+            int qos;
+            synchronized (this) {
+                if (state != State.ONLINE || !publishing) {
+                    return;
+                }
+                int limit = config.limits().messagesPerDevice();
+                if (limit > 0 && telemetrySent >= limit) {
+                    publishing = false;
+                    onFinished.run();
+                    return;
+                }
+                telemetrySent++;
+                seq = ++telemetrySeq;
+                qos = config.telemetry().qos().pick(random);
+                fleet.verification().published(id, telemetryTopic, seq, qos);
+                scheduleTelemetry(nextDelayMillis());
             }
-            int limit = config.limits().messagesPerDevice();
-            if (limit > 0 && telemetrySent >= limit) {
-                publishing = false;
-                onFinished.run();
-                return;
-            }
-            telemetrySent++;
-            seq = ++telemetrySeq;
-            qos = config.telemetry().qos().pick(random);
-            fleet.verification().published(id, telemetryTopic, seq, qos);
-            scheduleTelemetry(nextDelayMillis());
+            byte[] payload = PayloadCodec.encode(
+                    new Payload(PayloadKind.TELEMETRY, id, seq, SimClock.nowMicros(), 0),
+                    config.telemetry().payloadSize());
+            publish(OutboundMessage.of(telemetryTopic, payload, qos, false), telemetryTopic, seq);
         }
-        byte[] payload = PayloadCodec.encode(new Payload(PayloadKind.TELEMETRY, id, seq, SimClock.nowMicros(), 0),
-                config.telemetry().payloadSize());
-        publish(OutboundMessage.of(telemetryTopic, payload, qos, false), telemetryTopic, seq);
     }
 
     private long nextDelayMillis() {

@@ -98,13 +98,16 @@ class RunCommandTest {
             assertThat(exitCode).as(stdout()).isEqualTo(1);
         }
         JsonObject verification = new JsonObject(Files.readString(report)).getJsonObject("verification");
-        assertThat(verification.getLong("lost")).isEqualTo(1);
-        assertThat(verification.getJsonArray("lostByQos")).isEqualTo(new JsonArray().add(0).add(1).add(0));
-        assertThat(verification.getLong("duplicated")).isEqualTo(1);
-        assertThat(verification.getJsonArray("duplicatedByQos")).isEqualTo(new JsonArray().add(1).add(0).add(0));
-        assertThat(verification.getLong("reordered")).isEqualTo(1);
-        assertThat(verification.getLong("unexpected")).isZero();
-        assertThat(verification.getLong("violations")).isEqualTo(3);
+        String details = verification.encodePrettily();
+        assertThat(verification.getLong("lost")).as(details).isEqualTo(1);
+        assertThat(verification.getJsonArray("lostByQos")).as(details)
+                .isEqualTo(new JsonArray().add(0).add(1).add(0));
+        assertThat(verification.getLong("duplicated")).as(details).isEqualTo(1);
+        assertThat(verification.getJsonArray("duplicatedByQos")).as(details)
+                .isEqualTo(new JsonArray().add(1).add(0).add(0));
+        assertThat(verification.getLong("reordered")).as(details).isEqualTo(1);
+        assertThat(verification.getLong("unexpected")).as(details).isZero();
+        assertThat(verification.getLong("violations")).as(details).isEqualTo(3);
         assertThat(stdout()).contains("verdict         FAIL: 3 broken promises");
     }
 }
