@@ -105,8 +105,10 @@ public final class FerryBroker implements AutoCloseable {
     // port, so port 0 is turned into a free port first.
     int tcp = freePortFor(config.port());
     int ws = config.wsPort() < 0 ? -1 : freePortFor(config.wsPort());
+    String where = "binding the MQTT listeners on " + config.host() + " port " + tcp
+        + (ws < 0 ? "" : " and WebSocket port " + ws) + " (set --port and --ws-port to free ports)";
     deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, tcp, ws),
-        new DeploymentOptions().setInstances(config.eventLoops())), "binding the MQTT listeners on " + config.host()));
+        new DeploymentOptions().setInstances(config.eventLoops())), where));
     port = tcp;
     wsPort = ws;
   }

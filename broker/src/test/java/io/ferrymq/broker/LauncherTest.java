@@ -118,7 +118,8 @@ class LauncherTest {
       assertThat(broker.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(broker.exitValue()).isEqualTo(1);
       Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> output.stream()
-          .anyMatch(l -> l.startsWith("ferrymq: could not start: binding the MQTT listeners on 127.0.0.1 failed")));
+          .anyMatch(l -> l.startsWith("ferrymq: could not start: binding the MQTT listeners on 127.0.0.1 port "
+              + taken.getLocalPort())));
       assertThat(output).noneMatch(l -> l.startsWith("\tat "));
     }
   }

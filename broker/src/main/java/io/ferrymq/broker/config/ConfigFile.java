@@ -122,7 +122,7 @@ public final class ConfigFile {
     if (value instanceof Integer i) {
       return i;
     }
-    throw new ConfigException(key + " must be a whole number, got " + value);
+    throw new ConfigException(key + " must be a whole number, got " + value + "; see docs/configuration.md for its range");
   }
 
   private static long longValue(String key, Object value) {

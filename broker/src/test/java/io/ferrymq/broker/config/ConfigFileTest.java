@@ -63,7 +63,7 @@ class ConfigFileTest {
   void wrongTypeNamesSetting() {
     assertThatThrownBy(() -> load("max-qos: two\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("max-qos must be a whole number, got two");
+        .hasMessage("max-qos must be a whole number, got two; see docs/configuration.md for its range");
   }
 
   @Test

@@ -68,7 +68,7 @@ public final class MetricsExtension implements Extension {
     } catch (IOException e) {
       // Most often the port is taken, for example by a second broker on the same host: a setting to fix.
       throw new IllegalArgumentException("cannot listen on " + settings.host() + ":" + settings.port()
-          + " for the metrics endpoint (" + e.getMessage() + "); set port to a free port and host to a local address",
+          + " for the metrics endpoint (" + e.getMessage() + "); set port to a free port (bin/ferrymq: --metrics-port) and host to a local address",
           e);
     }
   }
