@@ -115,7 +115,7 @@ class EndpointTest {
       assertThatThrownBy(() -> MetricsBroker.start(Map.of("port", port), b -> b, List.of()))
           .isInstanceOf(ConfigException.class)
           .hasMessageStartingWith("extensions.metrics: cannot listen on 127.0.0.1:" + port + " for the metrics endpoint")
-          .hasMessageEndingWith("set port to a free port and host to a local address");
+          .hasMessageEndingWith("set port to a free port (bin/ferrymq: --metrics-port) and host to a local address");
     }
   }
 
