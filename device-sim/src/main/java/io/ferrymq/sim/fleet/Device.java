@@ -56,6 +56,8 @@ final class Device implements ClientListener {
     private boolean hasSubscription;
     private boolean offlineByChurn;
     private long connectStartNanos;
+    /** Number of the latest connection whose connect steps, up to the online status publish, have completed. */
+    private long settledConnection;
     private ScheduledFuture<?> telemetryTask;
     /**
      * Lock held by the telemetry task from taking a sequence number until the client's publish call returns.
@@ -88,8 +90,12 @@ final class Device implements ClientListener {
         connect();
     }
 
-    synchronized boolean isOnline() {
-        return state == State.ONLINE;
+    /**
+     * Returns whether the device is online and its current connection has completed the command subscription
+     * and the online status publish. Until then the retained check could miss that status.
+     */
+    synchronized boolean isSettled() {
+        return state == State.ONLINE && settledConnection == connection;
     }
 
     /** Whether a command sent now is owed to this device, because its session contains the command subscription. */
@@ -121,7 +127,7 @@ final class Device implements ClientListener {
             if (error != null) {
                 onConnectFailed(error);
             } else {
-                onConnected(initial, sessionPresent);
+                onConnected(thisConnection, initial, sessionPresent);
             }
         });
     }
@@ -146,7 +152,7 @@ final class Device implements ClientListener {
                 .thenCompose(done -> client.connect(false, will));
     }
 
-    private void onConnected(boolean initial, boolean sessionPresent) {
+    private void onConnected(long thisConnection, boolean initial, boolean sessionPresent) {
         Metrics metrics = fleet.metrics();
         long now = System.nanoTime();
         boolean subscribe;
@@ -173,10 +179,10 @@ final class Device implements ClientListener {
         CompletableFuture<Void> subscribed = subscribe
                 ? client.subscribe(Map.of(commandTopic, config.commands().qos()))
                 : CompletableFuture.completedFuture(null);
-        subscribed.whenComplete((done, error) -> onSubscribed(subscribe, error));
+        subscribed.whenComplete((done, error) -> onSubscribed(thisConnection, subscribe, error));
     }
 
-    private void onSubscribed(boolean subscribed, Throwable error) {
+    private void onSubscribed(long thisConnection, boolean subscribed, Throwable error) {
         if (error != null) {
             LOG.warn("client={} subscription to {} failed: {}", id, commandTopic, error.toString());
         } else if (subscribed) {
@@ -185,12 +191,16 @@ final class Device implements ClientListener {
             }
             fleet.verification().subscribed(id);
         }
-        publishStatus(PayloadKind.STATUS_ONLINE);
+        publishStatus(PayloadKind.STATUS_ONLINE).whenComplete((done, failure) -> settle(thisConnection));
         synchronized (this) {
             if (state == State.ONLINE && publishing) {
                 scheduleTelemetry(random.nextLong(Math.max(1, config.telemetry().interval().toMillis())));
             }
         }
+    }
+
+    private synchronized void settle(long settled) {
+        settledConnection = Math.max(settledConnection, settled);
     }
 
     private void onConnectFailed(Throwable error) {

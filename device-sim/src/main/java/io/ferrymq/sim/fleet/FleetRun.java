@@ -253,10 +253,14 @@ final class FleetRun {
         devices.forEach(Device::stopPublishing);
     }
 
-    /** Gives churned devices time to return, so messages queued in their persistent sessions can arrive. */
+    /**
+     * Gives churned devices time to return, so messages queued in their persistent sessions can arrive. Also
+     * waits until each device has published its online status, which the drain cannot wait for before the
+     * publish starts. A status published after the retained check subscribed reaches it without the retain flag.
+     */
     private void awaitReconnects() {
         long deadline = System.nanoTime() + config.churn().offlineTime().toNanos() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline && devices.stream().anyMatch(device -> !device.isOnline())) {
+        while (System.nanoTime() < deadline && devices.stream().anyMatch(device -> !device.isSettled())) {
             pause(50);
         }
     }

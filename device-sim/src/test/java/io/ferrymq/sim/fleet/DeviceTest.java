@@ -58,6 +58,29 @@ class DeviceTest {
         device.stop().get(5, TimeUnit.SECONDS);
     }
 
+    /**
+     * The fake client completes connect and subscribe at once, so start() runs up to the online status publish,
+     * whose acknowledgement the test then controls.
+     */
+    @Test
+    void deviceSettlesWhenOnlineStatusIsAcknowledged() throws Exception {
+        FleetConfig config = FleetConfig.builder()
+                .set("devices", "1")
+                .set("interval", "10s")
+                .set("retained-status", "true")
+                .build();
+        PendingPublishClient client = new PendingPublishClient();
+        Device device = new Device(fleet(config, client), 1, () -> { });
+
+        device.start();
+
+        assertThat(client.topics).containsExactly(device.statusTopic);
+        assertThat(device.isSettled()).isFalse();
+        client.acknowledgements.get(0).complete(null);
+        assertThat(device.isSettled()).isTrue();
+        device.stop().get(5, TimeUnit.SECONDS);
+    }
+
     private FleetContext fleet(FleetConfig config, SimClient client) {
         ClientEngine engine = new SingleClientEngine(client);
         return new FleetContext(config, engine, engine, new Verification(false, new Metrics()), new Metrics(),
@@ -99,6 +122,43 @@ class DeviceTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        @Override
+        public CompletableFuture<Void> disconnect() {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void drop() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Fake client whose publishes complete only when the test completes their futures. */
+    private static final class PendingPublishClient implements SimClient {
+        private final List<String> topics = new CopyOnWriteArrayList<>();
+        private final List<CompletableFuture<Void>> acknowledgements = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableFuture<Boolean> connect(boolean cleanStart, Optional<ClientSettings.Will> will) {
+            return CompletableFuture.completedFuture(false);
+        }
+
+        @Override
+        public CompletableFuture<Void> subscribe(Map<String, Integer> filters) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> publish(OutboundMessage message) {
+            CompletableFuture<Void> acknowledgement = new CompletableFuture<>();
+            topics.add(message.topic());
+            acknowledgements.add(acknowledgement);
+            return acknowledgement;
         }
 
         @Override
