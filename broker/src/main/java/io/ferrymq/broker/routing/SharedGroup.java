@@ -1,6 +1,5 @@
 package io.ferrymq.broker.routing;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -67,32 +66,17 @@ public final class SharedGroup {
 
   /** Adds or replaces the member's subscription; returns whether it is new. */
   boolean put(Subscription subscription) {
-    Subscription[] current = members;
-    for (int i = 0; i < current.length; i++) {
-      if (current[i].subscriber() == subscription.subscriber()) {
-        Subscription[] copy = current.clone();
-        copy[i] = subscription;
-        members = copy;
-        return false;
-      }
-    }
-    Subscription[] grown = Arrays.copyOf(current, current.length + 1);
-    grown[current.length] = subscription;
-    members = grown;
-    return true;
+    int index = SubscriptionArrays.indexOf(members, subscription.subscriber());
+    members = SubscriptionArrays.with(members, index, subscription);
+    return index < 0;
   }
 
   boolean remove(Subscriber subscriber) {
-    Subscription[] current = members;
-    for (int i = 0; i < current.length; i++) {
-      if (current[i].subscriber() == subscriber) {
-        Subscription[] shrunk = new Subscription[current.length - 1];
-        System.arraycopy(current, 0, shrunk, 0, i);
-        System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
-        members = shrunk;
-        return true;
-      }
+    int index = SubscriptionArrays.indexOf(members, subscriber);
+    if (index < 0) {
+      return false;
     }
-    return false;
+    members = SubscriptionArrays.without(members, index);
+    return true;
   }
 }

@@ -1,6 +1,5 @@
 package io.ferrymq.broker.routing;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -164,33 +163,18 @@ public final class TopicTree {
 
     Subscription put(Subscription subscription) {
       Subscription[] current = subscriptions;
-      for (int i = 0; i < current.length; i++) {
-        if (current[i].subscriber() == subscription.subscriber()) {
-          Subscription[] copy = current.clone();
-          Subscription previous = copy[i];
-          copy[i] = subscription;
-          subscriptions = copy;
-          return previous;
-        }
-      }
-      Subscription[] grown = Arrays.copyOf(current, current.length + 1);
-      grown[current.length] = subscription;
-      subscriptions = grown;
-      return null;
+      int index = SubscriptionArrays.indexOf(current, subscription.subscriber());
+      subscriptions = SubscriptionArrays.with(current, index, subscription);
+      return index < 0 ? null : current[index];
     }
 
     boolean remove(Subscriber subscriber) {
-      Subscription[] current = subscriptions;
-      for (int i = 0; i < current.length; i++) {
-        if (current[i].subscriber() == subscriber) {
-          Subscription[] shrunk = new Subscription[current.length - 1];
-          System.arraycopy(current, 0, shrunk, 0, i);
-          System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
-          subscriptions = shrunk;
-          return true;
-        }
+      int index = SubscriptionArrays.indexOf(subscriptions, subscriber);
+      if (index < 0) {
+        return false;
       }
-      return false;
+      subscriptions = SubscriptionArrays.without(subscriptions, index);
+      return true;
     }
 
     boolean isEmpty() {
