@@ -125,7 +125,7 @@ final class Device implements ClientListener {
                 : Optional.empty();
         connectWithSession(initial, will).whenComplete((sessionPresent, error) -> {
             if (error != null) {
-                onConnectFailed(error);
+                onConnectFailed(thisConnection, error);
             } else {
                 onConnected(thisConnection, initial, sessionPresent);
             }
@@ -203,7 +203,10 @@ final class Device implements ClientListener {
         settledConnection = Math.max(settledConnection, settled);
     }
 
-    private void onConnectFailed(Throwable error) {
+    private void onConnectFailed(long attempted, Throwable error) {
+        // The broker may have accepted the CONNECT and then ended the connection, for example with a
+        // DISCONNECT for a protocol error; its will may then arrive, but need not.
+        allowWill(attempted);
         fleet.metrics().connectFailures.increment();
         if (CONNECTION_LOG.allow()) {
             LOG.warn("client={} connect failed, retrying in {} ms: {}{}", id, RETRY_MILLIS, error.toString(),
@@ -338,10 +341,23 @@ final class Device implements ClientListener {
         fleet.scheduler().schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** Registers a will that may arrive for {@code lost}, a connection the broker or the network ended. */
+    private void allowWill(long lost) {
+        if (config.telemetry().retainedStatus()) {
+            fleet.verification().willExpected(id, lost, false, fleet.subscriberIds());
+            fleet.verification().retainedExpected(statusTopic, PayloadKind.WILL, lost, false);
+        }
+    }
+
     @Override
     public void connectionLost(Throwable cause) {
         long lostConnection;
         synchronized (this) {
+            if (state == State.CONNECTING && !offlineByChurn) {
+                // Lost while the connect was still completing: the broker may already have taken it.
+                allowWill(connection);
+                return;
+            }
             if (state != State.ONLINE || offlineByChurn) {
                 return;
             }
