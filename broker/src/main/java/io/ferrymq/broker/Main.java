@@ -135,6 +135,7 @@ public final class Main implements Callable<Integer> {
       builder.maxPacketSize(maxPacketSize);
     }
     enableInstalledExtensions(builder);
+
     if (metricsPort != null) {
       java.util.Map<String, Object> metrics = builder.extensionSection("metrics");
       if (metrics == null) {
@@ -143,10 +144,11 @@ public final class Main implements Callable<Integer> {
       metrics.put("port", metricsPort);
       builder.extension("metrics", metrics);
     }
+
     BrokerConfig built = builder.build();
     java.util.Map<String, Object> metrics = builder.extensionSection("metrics");
     if (metrics != null && !metrics.containsKey("host")) {
-      // The metrics endpoint binds like the MQTT listener unless its own section says otherwise.
+      // The metrics endpoint binds like the MQTT listener unless its own section sets a host.
       metrics.put("host", built.host());
       builder.extension("metrics", metrics);
       built = builder.build();

@@ -186,8 +186,8 @@ public final class VertxMqttAdapter {
       }
       if (seconds > 0) {
         pipeline.addBefore("handler", IDLE_HANDLER, new IdleStateHandler(seconds, 0, 0));
-        // Vert.x closes an idle connection itself without a word; this handler takes the event first
-        // so that the broker can send DISCONNECT 0x8D (Keep Alive timeout) before closing.
+        // Vert.x closes an idle connection silently. This handler takes the event first, so the broker
+        // can send DISCONNECT 0x8D (Keep Alive timeout) before closing.
         pipeline.addAfter(IDLE_HANDLER, KEEP_ALIVE_HANDLER, new ChannelInboundHandlerAdapter() {
           @Override
           public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {

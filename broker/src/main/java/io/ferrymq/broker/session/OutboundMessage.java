@@ -19,7 +19,7 @@ public record OutboundMessage(Message message, int qos, boolean retain, int[] su
 
   public static final int[] NO_IDS = new int[0];
 
-  /** A delivery that no store holds yet. */
+  /** Creates a delivery that no store contains yet. */
   public OutboundMessage(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup sharedGroup) {
     this(message, qos, retain, subscriptionIds, sharedGroup, 0);
   }
@@ -32,7 +32,7 @@ public record OutboundMessage(Message message, int qos, boolean retain, int[] su
     return new StoredDelivery(deliveryId, message, qos, retain, subscriptionIds, 0, false);
   }
 
-  /** The same delivery for another member of its shared group. */
+  /** Returns the same delivery for another member of its shared group. */
   OutboundMessage forMember(int grantedQos, int subscriptionId) {
     int[] ids = subscriptionId == 0 ? NO_IDS : new int[] {subscriptionId};
     return new OutboundMessage(message, Math.min(message.qos(), grantedQos), retain, ids, sharedGroup, 0);

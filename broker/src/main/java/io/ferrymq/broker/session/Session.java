@@ -352,7 +352,7 @@ public final class Session implements Subscriber {
 
   /**
    * Makes an inbound QoS 2 packet id durable. Call after the message was routed, so that the store
-   * never holds the id without the queued copies it stands for.
+   * never contains the id without the queued copies it stands for.
    *
    * @return completes when the id is durable, or {@code null} when there is nothing to wait for
    */
@@ -426,8 +426,8 @@ public final class Session implements Subscriber {
   }
 
   /**
-   * Unbinds the connection that ended. Queued QoS 0 messages go; messages that a shared subscription
-   * gave this session go to another member of the group; the session then waits for its expiry.
+   * Unbinds the connection that ended. Queued QoS 0 messages are dropped. Messages that a shared
+   * subscription gave this session go to another member of the group. The session then waits for its expiry.
    *
    * @param will the will to publish, or {@code null} when the client disconnected normally
    */

@@ -93,8 +93,8 @@ public final class SessionRegistry implements SessionHost {
       session.restore(s, subs);
       messages += s.deliveries().size();
       sessions.put(s.clientId(), session);
-      // NOTE: the expiry countdown restarts at start-up; the time a session spent offline before the
-      // restart is not known to the store, so a restored session may outlive its interval by that much.
+      // NOTE: the expiry countdown restarts at start-up because the store does not record when the session
+      // went offline. A restored session may therefore outlive its interval by its offline time before the restart.
       owner.runOnContext(v -> session.scheduleExpiry());
     }
     return new long[] {stored.size(), messages};
@@ -114,11 +114,11 @@ public final class SessionRegistry implements SessionHost {
         s.retainAsPublished(), s.retainHandling(), s.subscriptionId());
   }
 
-  /** What {@link #open} decided, delivered on the new connection's event loop. */
+  /** The outcome of {@link #open}, delivered on the new connection's event loop. */
   public record Opened(Session session, boolean sessionPresent) {
   }
 
-  /** A connection as the registry sees it, so that it can be closed for a takeover or a shutdown. */
+  /** The part of a connection the registry uses to close it for a takeover or a shutdown. */
   public interface Connection extends Outbound {
     /**
      * Closes this connection from the broker side and detaches it from its session at once; MQTT 5
