@@ -2,9 +2,9 @@ package io.ferrymq.dedup;
 
 import io.ferrymq.dedup.DedupSettings.StoreKind;
 import io.ferrymq.dedup.store.IdStore;
-import io.ferrymq.dedup.store.IdTable;
 import io.ferrymq.dedup.store.MapDbIdStore;
 import io.ferrymq.dedup.store.MemoryIdStore;
+import io.ferrymq.dedup.store.ShardedIdTable;
 import io.ferrymq.spi.Extension;
 import io.ferrymq.spi.ExtensionContext;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public final class DedupExtension implements Extension {
   public CompletionStage<Void> start(ExtensionContext context, Map<String, Object> config) {
     DedupSettings settings = DedupSettings.parse(config);
     long now = clock.getAsLong();
-    IdTable table = new IdTable(settings.maxIds(), settings.maxWindowMillis(), now, this::onEvicted);
+    ShardedIdTable table = new ShardedIdTable(settings.maxIds(), settings.maxWindowMillis(), now, this::onEvicted);
     if (settings.store() == StoreKind.MAPDB) {
       Path dir = settings.path() != null ? settings.path() : context.dataDir().resolve("dedup");
       store = MapDbIdStore.open(table, dir, settings.maxWindowMillis(), settings.commitIntervalMillis(), now);
@@ -59,8 +59,8 @@ public final class DedupExtension implements Extension {
     }
     filter = new DuplicateFilter(settings, store, clock);
     context.addPublishInterceptor(filter);
-    log.info("dedup started store={} max-ids={} slots={} rules={} resend window={} ms", settings.store(),
-        settings.maxIds(), table.slots(), settings.rules().size(), settings.windowMillis());
+    log.info("dedup started store={} max-ids={} slots={} shards={} rules={} resend window={} ms", settings.store(),
+        settings.maxIds(), table.slots(), table.shards(), settings.rules().size(), settings.windowMillis());
     return CompletableFuture.completedFuture(null);
   }
 
@@ -87,8 +87,12 @@ public final class DedupExtension implements Extension {
     return filter;
   }
 
-  /** Logs evictions at most once per interval with the count since the last line; called under the table's lock. */
-  private void onEvicted(int evicted, long totalEvictions) {
+  /**
+   * Logs evictions at most once per interval with the count since the last line. Shards call it under
+   * their own locks, possibly at once, so the log state has its own lock; a sweep is rare enough that
+   * this lock is off the lookup path.
+   */
+  private synchronized void onEvicted(int evicted, long totalEvictions) {
     long now = clock.getAsLong();
     if (now - lastEvictionLogMillis < EVICTION_LOG_INTERVAL_MILLIS) {
       return;

@@ -25,9 +25,9 @@ import java.util.SplittableRandom;
  * passes over the slots and frees at least capacity/64 ids, so an insert into a table that stays full
  * costs about 4 x 1.25 x 64 = 320 slot reads, amortized.
  *
- * <p>NOTE: a sweep holds the lock for its whole run, which took 60 to 270 ms for a full table of one
- * million ids on a loaded 2-core VM; publishers on every event loop wait that long once per 1/64 of
- * the capacity of new ids.
+ * <p>A sweep holds the lock for its whole run, which took 60 to 270 ms for a single table of one
+ * million ids on a loaded 2-core VM. {@link ShardedIdTable} therefore splits a large capacity into
+ * shards of this class, so each sweep covers a small table.
  *
  * <p>Threading: every public method is {@code synchronized}, because event loops of different
  * publishers check ids at the same time.

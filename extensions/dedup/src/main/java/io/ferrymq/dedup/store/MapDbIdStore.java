@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@link IdStore} that keeps ids across a restart: lookups go to an in-memory {@link IdTable}, and
+ * An {@link IdStore} that keeps ids across a restart: lookups go to an in-memory {@link ShardedIdTable}, and
  * every newly recorded id is also written to a MapDB file, which is read back into the table on start.
  *
  * <p>Durability: a background thread writes the pending ids and commits every commit interval, so a
@@ -48,7 +48,7 @@ public final class MapDbIdStore implements IdStore {
   private static final Pattern FILE_NAME = Pattern.compile("ids-(\\d+)\\.db");
   private static final int MAX_PENDING = 262_144;
 
-  private final IdTable table;
+  private final ShardedIdTable table;
   private final Path dir;
   private final long maxWindowMillis;
   private final ScheduledExecutorService writer;
@@ -62,7 +62,7 @@ public final class MapDbIdStore implements IdStore {
   private long fileStartMillis;
   private boolean closed;
 
-  private MapDbIdStore(IdTable table, Path dir, long maxWindowMillis) {
+  private MapDbIdStore(ShardedIdTable table, Path dir, long maxWindowMillis) {
     this.table = table;
     this.dir = dir;
     this.maxWindowMillis = maxWindowMillis;
@@ -80,7 +80,7 @@ public final class MapDbIdStore implements IdStore {
    * @throws StoreFormatException when a file has an unknown format version
    * @throws UncheckedIOException when {@code dir} cannot be created or listed
    */
-  public static MapDbIdStore open(IdTable table, Path dir, long maxWindowMillis, long commitIntervalMillis,
+  public static MapDbIdStore open(ShardedIdTable table, Path dir, long maxWindowMillis, long commitIntervalMillis,
                                   long nowMillis) {
     MapDbIdStore store = new MapDbIdStore(table, dir, maxWindowMillis);
     store.load(nowMillis);
@@ -186,6 +186,7 @@ public final class MapDbIdStore implements IdStore {
     }
     if (count > 0) {
       db.commit();
+      log.debug("dedup store committed ids={} dir={}", count, dir);
     }
   }
 

@@ -3,9 +3,9 @@ package io.ferrymq.dedup.store;
 /** An {@link IdStore} in memory only: every id is forgotten when the broker stops. */
 public final class MemoryIdStore implements IdStore {
 
-  private final IdTable table;
+  private final ShardedIdTable table;
 
-  public MemoryIdStore(IdTable table) {
+  public MemoryIdStore(ShardedIdTable table) {
     this.table = table;
   }
 
