@@ -44,6 +44,7 @@ public final class FerryBroker implements AutoCloseable {
   private final List<String> deployments = new ArrayList<>();
   private int port = -1;
   private int wsPort = -1;
+  private int tlsPort = -1;
   private boolean stopped;
 
   private SessionStore givenSessionStore;
@@ -68,6 +69,11 @@ public final class FerryBroker implements AutoCloseable {
   /** Returns the bound MQTT over WebSocket port, or -1 when that listener is off. */
   public int wsPort() {
     return wsPort;
+  }
+
+  /** Returns the bound MQTT over TLS port, or -1 when that listener is off. */
+  public int tlsPort() {
+    return tlsPort;
   }
 
   public BrokerConfig config() {
@@ -95,8 +101,9 @@ public final class FerryBroker implements AutoCloseable {
       stopQuietly();
       throw e;
     }
-    log.info("FerryMQ started mqtt={}:{} websocket={} eventLoops={} in {} ms", config.host(), port,
-        wsPort < 0 ? "off" : config.host() + ":" + wsPort + "/mqtt", config.eventLoops(),
+    log.info("FerryMQ started mqtt={}:{} websocket={} tls={} eventLoops={} in {} ms", config.host(), port,
+        wsPort < 0 ? "off" : config.host() + ":" + wsPort + "/mqtt",
+        tlsPort < 0 ? "off" : config.host() + ":" + tlsPort, config.eventLoops(),
         (System.nanoTime() - begin) / 1_000_000);
   }
 
@@ -105,12 +112,18 @@ public final class FerryBroker implements AutoCloseable {
     // port, so port 0 is turned into a free port first.
     int tcp = freePortFor(config.port());
     int ws = config.wsPort() < 0 ? -1 : freePortFor(config.wsPort());
+    int tls = config.tlsPort() < 0 ? -1 : freePortFor(config.tlsPort());
     String where = "binding the MQTT listeners on " + config.host() + " port " + tcp
-        + (ws < 0 ? "" : " and WebSocket port " + ws) + " (set --port and --ws-port to free ports)";
-    deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, tcp, ws),
+        + (ws < 0 ? "" : " and WebSocket port " + ws)
+        + (tls < 0 ? "" : " and TLS port " + tls + " with tls-cert " + config.tlsCert() + " and tls-key "
+            + config.tlsKey() + (config.tlsClientCa() == null ? "" : " and tls-client-ca " + config.tlsClientCa()))
+        + " (set the ports to free ones; for TLS, check that the files are PEM and that the key matches the"
+        + " certificate)";
+    deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, tcp, ws, tls),
         new DeploymentOptions().setInstances(config.eventLoops())), where));
     port = tcp;
     wsPort = ws;
+    tlsPort = tls;
   }
 
   private int freePortFor(int requested) {

@@ -32,6 +32,20 @@ public final class Main implements Callable<Integer> {
       description = "MQTT over WebSocket port (path /mqtt); -1 turns it off. Default: 8083.")
   Integer wsPort;
 
+  @Option(names = "--tls-port", paramLabel = "N",
+      description = "MQTT over TLS port; needs --tls-cert and --tls-key. Default: off (8883 is the usual port).")
+  Integer tlsPort;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain of the TLS listener, server certificate first.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "FILE",
+      description = "PEM CA certificates; when set, TLS clients must present a certificate signed by one of them.")
+  Path tlsClientCa;
+
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder for extension data. Default: ./data.")
   Path dataDir;
 
@@ -121,6 +135,18 @@ public final class Main implements Callable<Integer> {
     }
     if (wsPort != null) {
       builder.wsPort(wsPort);
+    }
+    if (tlsPort != null) {
+      builder.tlsPort(tlsPort);
+    }
+    if (tlsCert != null) {
+      builder.tlsCert(tlsCert);
+    }
+    if (tlsKey != null) {
+      builder.tlsKey(tlsKey);
+    }
+    if (tlsClientCa != null) {
+      builder.tlsClientCa(tlsClientCa);
     }
     if (dataDir != null) {
       builder.dataDir(dataDir);

@@ -1,5 +1,6 @@
 package io.ferrymq.broker.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,6 +19,10 @@ public final class BrokerConfig {
   private final String host;
   private final int port;
   private final int wsPort;
+  private final int tlsPort;
+  private final Path tlsCert;
+  private final Path tlsKey;
+  private final Path tlsClientCa;
   private final int eventLoops;
   private final int maxPacketSize;
   private final int maxClientIdLength;
@@ -38,6 +43,10 @@ public final class BrokerConfig {
     this.host = b.host;
     this.port = b.port;
     this.wsPort = b.wsPort;
+    this.tlsPort = b.tlsPort;
+    this.tlsCert = b.tlsCert;
+    this.tlsKey = b.tlsKey;
+    this.tlsClientCa = b.tlsClientCa;
     this.eventLoops = b.eventLoops;
     this.maxPacketSize = b.maxPacketSize;
     this.maxClientIdLength = b.maxClientIdLength;
@@ -74,6 +83,29 @@ public final class BrokerConfig {
   /** The MQTT over WebSocket port (path {@code /mqtt}); -1 disables the listener, 0 picks a free port. */
   public int wsPort() {
     return wsPort;
+  }
+
+  /** The MQTT over TLS port; -1 disables the listener, 0 picks a free port. */
+  public int tlsPort() {
+    return tlsPort;
+  }
+
+  /** The PEM file with the TLS listener's certificate chain, server certificate first; null when TLS is off. */
+  public Path tlsCert() {
+    return tlsCert;
+  }
+
+  /** The PEM file with the private key of {@link #tlsCert()} (PKCS#8, or PKCS#1 RSA); null when TLS is off. */
+  public Path tlsKey() {
+    return tlsKey;
+  }
+
+  /**
+   * The PEM file of CA certificates that client certificates must chain to. When set, the TLS listener
+   * requires a client certificate; null accepts clients without one.
+   */
+  public Path tlsClientCa() {
+    return tlsClientCa;
   }
 
   public int eventLoops() {
@@ -149,6 +181,10 @@ public final class BrokerConfig {
     b.host = host;
     b.port = port;
     b.wsPort = wsPort;
+    b.tlsPort = tlsPort;
+    b.tlsCert = tlsCert;
+    b.tlsKey = tlsKey;
+    b.tlsClientCa = tlsClientCa;
     b.eventLoops = eventLoops;
     b.maxPacketSize = maxPacketSize;
     b.maxClientIdLength = maxClientIdLength;
@@ -172,6 +208,10 @@ public final class BrokerConfig {
     private String host = "127.0.0.1";
     private int port = 1883;
     private int wsPort = -1;
+    private int tlsPort = -1;
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path tlsClientCa;
     private int eventLoops = 2 * Runtime.getRuntime().availableProcessors();
     private int maxPacketSize = 1024 * 1024;
     private int maxClientIdLength = 256;
@@ -203,6 +243,26 @@ public final class BrokerConfig {
 
     public Builder wsPort(int value) {
       this.wsPort = value;
+      return this;
+    }
+
+    public Builder tlsPort(int value) {
+      this.tlsPort = value;
+      return this;
+    }
+
+    public Builder tlsCert(Path value) {
+      this.tlsCert = value;
+      return this;
+    }
+
+    public Builder tlsKey(Path value) {
+      this.tlsKey = value;
+      return this;
+    }
+
+    public Builder tlsClientCa(Path value) {
+      this.tlsClientCa = value;
       return this;
     }
 
@@ -292,6 +352,14 @@ public final class BrokerConfig {
       requireNotBlank("host", host);
       requireRange("port", port, 0, 65535);
       requireRange("ws-port", wsPort, -1, 65535);
+      requireRange("tls-port", tlsPort, -1, 65535);
+      if (tlsPort >= 0) {
+        requireReadable("tls-cert", tlsCert, "a PEM file with the server certificate chain");
+        requireReadable("tls-key", tlsKey, "a PEM file with the certificate's private key");
+      }
+      if (tlsClientCa != null) {
+        requireReadable("tls-client-ca", tlsClientCa, "a PEM file of the CA certificates that sign client certificates");
+      }
       requireRange("event-loops", eventLoops, 1, 1024);
       // 268,435,455 bytes is the largest Remaining Length a 4-byte variable byte integer can encode.
       requireRange("max-packet-size", maxPacketSize, 64, 268_435_460);
@@ -316,6 +384,15 @@ public final class BrokerConfig {
     private static void requireNotBlank(String key, String value) {
       if (value == null || value.isBlank()) {
         throw new ConfigException(key + " is empty: set it to an address to bind, for example 127.0.0.1 or 0.0.0.0");
+      }
+    }
+
+    private static void requireReadable(String key, Path file, String expected) {
+      if (file == null) {
+        throw new ConfigException(key + " is missing: tls-port is set, so set " + key + " to " + expected);
+      }
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        throw new ConfigException(key + " is " + file + ", which is not a readable file: set it to " + expected);
       }
     }
 

@@ -27,6 +27,10 @@ public final class ConfigFile {
     SETTINGS.put("host", (b, v) -> b.host(text("host", v)));
     SETTINGS.put("port", (b, v) -> b.port(integer("port", v)));
     SETTINGS.put("ws-port", (b, v) -> b.wsPort(integer("ws-port", v)));
+    SETTINGS.put("tls-port", (b, v) -> b.tlsPort(integer("tls-port", v)));
+    SETTINGS.put("tls-cert", (b, v) -> b.tlsCert(Path.of(text("tls-cert", v))));
+    SETTINGS.put("tls-key", (b, v) -> b.tlsKey(Path.of(text("tls-key", v))));
+    SETTINGS.put("tls-client-ca", (b, v) -> b.tlsClientCa(Path.of(text("tls-client-ca", v))));
     SETTINGS.put("event-loops", (b, v) -> b.eventLoops(integer("event-loops", v)));
     SETTINGS.put("max-packet-size", (b, v) -> b.maxPacketSize(integer("max-packet-size", v)));
     SETTINGS.put("max-client-id-length", (b, v) -> b.maxClientIdLength(integer("max-client-id-length", v)));

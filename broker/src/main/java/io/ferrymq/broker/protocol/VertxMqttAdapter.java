@@ -69,6 +69,22 @@ public final class VertxMqttAdapter {
     }
   }
 
+  /**
+   * Passes to {@code handler} the errors of connections that fail before Vert.x hands them over, such
+   * as a failed TLS handshake. Vert.x MQTT 5.0.7 keeps its own exception handler for accepted
+   * connections only, so this goes to the NetServer inside it. Call after {@link #takeOverConnections}.
+   */
+  public static void onAcceptFailure(MqttServer server, Handler<Throwable> handler) {
+    try {
+      Field field = server.getClass().getDeclaredField("server");
+      field.setAccessible(true);
+      ((NetServer) field.get(server)).exceptionHandler(handler);
+    } catch (NoSuchFieldException | IllegalAccessException | ClassCastException e) {
+      throw new IllegalStateException("Vert.x MQTT " + server.getClass().getName()
+          + " has no NetServer field named 'server'; this adapter needs updating for the Vert.x version", e);
+    }
+  }
+
   private static NetServer wrap(NetServer original, Consumer<ClientChannel> onChannel) {
     InvocationHandler handler = (proxy, method, args) -> {
       if (method.getName().equals("connectHandler") && args != null && args.length == 1) {

@@ -21,17 +21,32 @@ public final class RateLimitedLog {
 
   /** Logs at WARN unless a line went out within the interval; the line says how many were skipped. */
   public void warn(String format, Object... args) {
+    String line = admit(format);
+    if (line != null) {
+      logger.warn(line, args);
+    }
+  }
+
+  /** Logs at INFO, for client misbehaviour, with the same limit as {@link #warn}. */
+  public void info(String format, Object... args) {
+    if (!logger.isInfoEnabled()) {
+      return;
+    }
+    String line = admit(format);
+    if (line != null) {
+      logger.info(line, args);
+    }
+  }
+
+  /** Returns the format to log now, with the count of skipped lines added, or null inside the interval. */
+  private String admit(String format) {
     long now = System.nanoTime();
     long allowed = nextAllowed.get();
     if ((allowed != Long.MIN_VALUE && now - allowed < 0) || !nextAllowed.compareAndSet(allowed, now + intervalNanos)) {
       suppressed.incrementAndGet();
-      return;
+      return null;
     }
     long skipped = suppressed.getAndSet(0);
-    if (skipped > 0) {
-      logger.warn(format + " (" + skipped + " similar lines skipped)", args);
-    } else {
-      logger.warn(format, args);
-    }
+    return skipped > 0 ? format + " (" + skipped + " similar lines skipped)" : format;
   }
 }
