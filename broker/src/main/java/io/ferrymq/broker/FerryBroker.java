@@ -45,6 +45,7 @@ public final class FerryBroker implements AutoCloseable {
   private int port = -1;
   private int wsPort = -1;
   private int tlsPort = -1;
+  private int wssPort = -1;
   private boolean stopped;
 
   private SessionStore givenSessionStore;
@@ -76,6 +77,11 @@ public final class FerryBroker implements AutoCloseable {
     return tlsPort;
   }
 
+  /** Returns the bound MQTT over secure WebSocket port, or -1 when that listener is off. */
+  public int wssPort() {
+    return wssPort;
+  }
+
   public BrokerConfig config() {
     return config;
   }
@@ -101,9 +107,10 @@ public final class FerryBroker implements AutoCloseable {
       stopQuietly();
       throw e;
     }
-    log.info("FerryMQ started mqtt={}:{} websocket={} tls={} eventLoops={} in {} ms", config.host(), port,
-        wsPort < 0 ? "off" : config.host() + ":" + wsPort + "/mqtt",
-        tlsPort < 0 ? "off" : config.host() + ":" + tlsPort, config.eventLoops(),
+    log.info("FerryMQ started mqtt={}:{} websocket={} tls={} secure-websocket={} eventLoops={} in {} ms",
+        config.host(), port, wsPort < 0 ? "off" : config.host() + ":" + wsPort + "/mqtt",
+        tlsPort < 0 ? "off" : config.host() + ":" + tlsPort,
+        wssPort < 0 ? "off" : config.host() + ":" + wssPort + "/mqtt", config.eventLoops(),
         (System.nanoTime() - begin) / 1_000_000);
   }
 
@@ -113,17 +120,23 @@ public final class FerryBroker implements AutoCloseable {
     int tcp = freePortFor(config.port());
     int ws = config.wsPort() < 0 ? -1 : freePortFor(config.wsPort());
     int tls = config.tlsPort() < 0 ? -1 : freePortFor(config.tlsPort());
+    int wss = config.wssPort() < 0 ? -1 : freePortFor(config.wssPort());
+    boolean anyTls = tls >= 0 || wss >= 0;
     String where = "binding the MQTT listeners on " + config.host() + " port " + tcp
         + (ws < 0 ? "" : " and WebSocket port " + ws)
-        + (tls < 0 ? "" : " and TLS port " + tls + " with tls-cert " + config.tlsCert() + " and tls-key "
-            + config.tlsKey() + (config.tlsClientCa() == null ? "" : " and tls-client-ca " + config.tlsClientCa()))
+        + (tls < 0 ? "" : " and TLS port " + tls)
+        + (wss < 0 ? "" : " and secure WebSocket port " + wss)
+        + (anyTls ? " with tls-cert " + config.tlsCert() + " and tls-key " + config.tlsKey() : "")
+        + (anyTls && config.tlsClientCa() != null ? " and tls-client-ca " + config.tlsClientCa() : "")
         + " (set the ports to free ones; for TLS, check that the files are PEM and that the key matches the"
         + " certificate)";
-    deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, tcp, ws, tls),
+    Listeners.Ports ports = new Listeners.Ports(tcp, ws, tls, wss);
+    deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, ports),
         new DeploymentOptions().setInstances(config.eventLoops())), where));
     port = tcp;
     wsPort = ws;
     tlsPort = tls;
+    wssPort = wss;
   }
 
   private int freePortFor(int requested) {

@@ -36,6 +36,10 @@ public final class Main implements Callable<Integer> {
       description = "MQTT over TLS port; needs --tls-cert and --tls-key. Default: off (8883 is the usual port).")
   Integer tlsPort;
 
+  @Option(names = "--wss-port", paramLabel = "N",
+      description = "MQTT over secure WebSocket port (path /mqtt); needs --tls-cert and --tls-key. Default: off.")
+  Integer wssPort;
+
   @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain of the TLS listener, server certificate first.")
   Path tlsCert;
 
@@ -138,6 +142,9 @@ public final class Main implements Callable<Integer> {
     }
     if (tlsPort != null) {
       builder.tlsPort(tlsPort);
+    }
+    if (wssPort != null) {
+      builder.wssPort(wssPort);
     }
     if (tlsCert != null) {
       builder.tlsCert(tlsCert);

@@ -20,6 +20,7 @@ public final class BrokerConfig {
   private final int port;
   private final int wsPort;
   private final int tlsPort;
+  private final int wssPort;
   private final Path tlsCert;
   private final Path tlsKey;
   private final Path tlsClientCa;
@@ -44,6 +45,7 @@ public final class BrokerConfig {
     this.port = b.port;
     this.wsPort = b.wsPort;
     this.tlsPort = b.tlsPort;
+    this.wssPort = b.wssPort;
     this.tlsCert = b.tlsCert;
     this.tlsKey = b.tlsKey;
     this.tlsClientCa = b.tlsClientCa;
@@ -88,6 +90,11 @@ public final class BrokerConfig {
   /** The MQTT over TLS port; -1 disables the listener, 0 picks a free port. */
   public int tlsPort() {
     return tlsPort;
+  }
+
+  /** The MQTT over secure WebSocket port (path {@code /mqtt}, tls-cert and tls-key); -1 disables it. */
+  public int wssPort() {
+    return wssPort;
   }
 
   /** The PEM file with the TLS listener's certificate chain, server certificate first; null when TLS is off. */
@@ -182,6 +189,7 @@ public final class BrokerConfig {
     b.port = port;
     b.wsPort = wsPort;
     b.tlsPort = tlsPort;
+    b.wssPort = wssPort;
     b.tlsCert = tlsCert;
     b.tlsKey = tlsKey;
     b.tlsClientCa = tlsClientCa;
@@ -209,6 +217,7 @@ public final class BrokerConfig {
     private int port = 1883;
     private int wsPort = -1;
     private int tlsPort = -1;
+    private int wssPort = -1;
     private Path tlsCert;
     private Path tlsKey;
     private Path tlsClientCa;
@@ -248,6 +257,11 @@ public final class BrokerConfig {
 
     public Builder tlsPort(int value) {
       this.tlsPort = value;
+      return this;
+    }
+
+    public Builder wssPort(int value) {
+      this.wssPort = value;
       return this;
     }
 
@@ -353,7 +367,8 @@ public final class BrokerConfig {
       requireRange("port", port, 0, 65535);
       requireRange("ws-port", wsPort, -1, 65535);
       requireRange("tls-port", tlsPort, -1, 65535);
-      if (tlsPort >= 0) {
+      requireRange("wss-port", wssPort, -1, 65535);
+      if (tlsPort >= 0 || wssPort >= 0) {
         requireReadable("tls-cert", tlsCert, "a PEM file with the server certificate chain");
         requireReadable("tls-key", tlsKey, "a PEM file with the certificate's private key");
       }
@@ -389,7 +404,7 @@ public final class BrokerConfig {
 
     private static void requireReadable(String key, Path file, String expected) {
       if (file == null) {
-        throw new ConfigException(key + " is missing: tls-port is set, so set " + key + " to " + expected);
+        throw new ConfigException(key + " is missing: tls-port or wss-port is set, so set " + key + " to " + expected);
       }
       if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
         throw new ConfigException(key + " is " + file + ", which is not a readable file: set it to " + expected);

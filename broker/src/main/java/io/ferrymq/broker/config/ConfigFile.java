@@ -28,6 +28,7 @@ public final class ConfigFile {
     SETTINGS.put("port", (b, v) -> b.port(integer("port", v)));
     SETTINGS.put("ws-port", (b, v) -> b.wsPort(integer("ws-port", v)));
     SETTINGS.put("tls-port", (b, v) -> b.tlsPort(integer("tls-port", v)));
+    SETTINGS.put("wss-port", (b, v) -> b.wssPort(integer("wss-port", v)));
     SETTINGS.put("tls-cert", (b, v) -> b.tlsCert(Path.of(text("tls-cert", v))));
     SETTINGS.put("tls-key", (b, v) -> b.tlsKey(Path.of(text("tls-key", v))));
     SETTINGS.put("tls-client-ca", (b, v) -> b.tlsClientCa(Path.of(text("tls-client-ca", v))));

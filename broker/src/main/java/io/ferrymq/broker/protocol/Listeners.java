@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MQTT listeners of one event loop: TCP, TLS and WebSocket on {@code /mqtt}, the last two when
- * configured. The
+ * The MQTT listeners of one event loop: TCP, and when configured TLS, WebSocket and secure WebSocket,
+ * the last two on path {@code /mqtt}. The
  * broker deploys one instance per event loop on the same ports, and Vert.x spreads new connections
  * over them, so each connection lives on one loop for its whole life.
  */
@@ -29,31 +29,33 @@ public final class Listeners extends VerticleBase {
   private static final RateLimitedLog handshakeFailures = new RateLimitedLog(log, 10_000);
 
   private final BrokerCore core;
-  private final int tcpPort;
-  private final int wsPort;
-  private final int tlsPort;
+  private final Ports ports;
   private final List<MqttServer> servers = new ArrayList<>();
   private volatile int actualTcpPort = -1;
   private volatile int actualWsPort = -1;
 
-  /** Makes the listeners; a port of -1 leaves that listener off. */
-  public Listeners(BrokerCore core, int tcpPort, int wsPort, int tlsPort) {
+  /** The port of each listener; -1 leaves that listener off. */
+  public record Ports(int tcp, int ws, int tls, int wss) {
+  }
+
+  public Listeners(BrokerCore core, Ports ports) {
     this.core = core;
-    this.tcpPort = tcpPort;
-    this.wsPort = wsPort;
-    this.tlsPort = tlsPort;
+    this.ports = ports;
   }
 
   @Override
   public Future<?> start() {
     BrokerConfig config = core.config();
     List<Future<MqttServer>> listening = new ArrayList<>();
-    listening.add(listen(options(config, false), tcpPort).onSuccess(s -> actualTcpPort = s.actualPort()));
-    if (wsPort >= 0) {
-      listening.add(listen(options(config, true), wsPort).onSuccess(s -> actualWsPort = s.actualPort()));
+    listening.add(listen(options(config, false), ports.tcp()).onSuccess(s -> actualTcpPort = s.actualPort()));
+    if (ports.ws() >= 0) {
+      listening.add(listen(options(config, true), ports.ws()).onSuccess(s -> actualWsPort = s.actualPort()));
     }
-    if (tlsPort >= 0) {
-      listening.add(listen(withTls(options(config, false), config), tlsPort));
+    if (ports.tls() >= 0) {
+      listening.add(listen(withTls(options(config, false), config), ports.tls()));
+    }
+    if (ports.wss() >= 0) {
+      listening.add(listen(withTls(options(config, true), config), ports.wss()));
     }
     return Future.all(listening);
   }

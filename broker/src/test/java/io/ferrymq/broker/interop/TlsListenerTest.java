@@ -53,6 +53,22 @@ class TlsListenerTest {
   }
 
   @Test
+  void secureWebSocketClientReceivesFromTls() throws Exception {
+    try (TestBroker broker = TestBroker.start(b -> b.tlsPort(0).wssPort(0).tlsCert(certs.serverCert)
+            .tlsKey(certs.serverKey));
+         V3Client dashboard = connect("wss://127.0.0.1:" + broker.broker().wssPort() + "/mqtt", "dashboard", false);
+         V3Client device = connectTls(broker, "device", false)) {
+      dashboard.client.subscribe("plant/#", 1);
+
+      device.client.publish("plant/pump", "running".getBytes(StandardCharsets.UTF_8), 1, false);
+
+      V3Client.Received received = dashboard.next();
+      assertThat(received.topic()).isEqualTo("plant/pump");
+      assertThat(received.text()).isEqualTo("running");
+    }
+  }
+
+  @Test
   void tlsAndPlainClientsShareTopics() throws Exception {
     try (TestBroker broker = startTls(null);
          V3Client tlsSubscriber = connectTls(broker, "tls-sub", false)) {
@@ -132,6 +148,10 @@ class TlsListenerTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("tls-cert is missing");
 
+    assertThatThrownBy(() -> BrokerConfig.builder().wssPort(8884).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls-cert is missing");
+
     assertThatThrownBy(() -> BrokerConfig.builder().tlsPort(8883).tlsCert(certs.serverCert).build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("tls-key is missing");
@@ -156,7 +176,11 @@ class TlsListenerTest {
   }
 
   private static V3Client connectTls(TestBroker broker, String clientId, boolean withClientCert) throws Exception {
-    V3Client client = new V3Client("ssl://127.0.0.1:" + broker.broker().tlsPort(), clientId);
+    return connect("ssl://127.0.0.1:" + broker.broker().tlsPort(), clientId, withClientCert);
+  }
+
+  private static V3Client connect(String uri, String clientId, boolean withClientCert) throws Exception {
+    V3Client client = new V3Client(uri, clientId);
     MqttConnectOptions options = new MqttConnectOptions();
     options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     options.setConnectionTimeout(5);
