@@ -171,6 +171,11 @@ public final class MqttConnection implements SessionRegistry.Connection {
       protocolVersion = channel.decodedProtocolVersion();
       if (protocolVersion == 5) {
         rejectConnect(reason, "undecodable CONNECT: " + cause.getMessage());
+      } else if (looksLikeTlsHandshake(cause)) {
+        log.info("closing connection whose first bytes look like a TLS handshake addr={}: connect TLS clients to "
+            + "the TLS port (tls-port), or turn off TLS in the client", remoteAddress);
+        state = State.CLOSED;
+        channel.close();
       } else {
         log.info("closing connection with an undecodable first packet addr={} cause={}", remoteAddress, cause.getMessage());
         state = State.CLOSED;
@@ -179,6 +184,15 @@ public final class MqttConnection implements SessionRegistry.Connection {
       return;
     }
     disconnect(reason, "undecodable packet: " + cause.getMessage());
+  }
+
+  /**
+   * A TLS record starts with byte 0x16 (handshake), which the MQTT decoder reads as CONNECT with the
+   * reserved flag bits 2 and 1 set. netty 4.2 reports that with this text.
+   */
+  static boolean looksLikeTlsHandshake(Throwable cause) {
+    String message = cause.getMessage();
+    return message != null && message.contains("fixed header of CONNECT message") && message.endsWith("found 3");
   }
 
   /** netty reports a PUBLISH topic with a wildcard as a generic decoder failure with this text. */

@@ -2,22 +2,31 @@ package io.ferrymq.broker.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import io.ferrymq.broker.config.BrokerConfig;
 import io.ferrymq.broker.config.ConfigException;
 import io.ferrymq.broker.interop.MosquittoClients.Client;
 import io.ferrymq.broker.interop.MosquittoClients.Result;
+import io.ferrymq.broker.protocol.MqttConnection;
 import io.ferrymq.broker.testing.TestBroker;
 import io.ferrymq.broker.testing.V3Client;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MQTT over TLS listener with real clients: Paho over JSSE and Debian's mosquitto_pub and
@@ -139,6 +148,30 @@ class TlsListenerTest {
       try (V3Client secure = connectTls(broker, "after-plain", false)) {
         assertThat(secure.client.isConnected()).isTrue();
       }
+    }
+  }
+
+  @Test
+  void tlsClientOnPlainPortLoggedWithHint() throws Exception {
+    Logger connectionLog = (Logger) LoggerFactory.getLogger(MqttConnection.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    Level before = connectionLog.getLevel();
+    connectionLog.setLevel(Level.INFO);
+    connectionLog.addAppender(lines);
+    try (TestBroker broker = startTls(null)) {
+      Result published = MosquittoClients.publish(broker.port(), "--cafile", certs.caCert.toString(),
+          "-t", "secure/x", "-m", "x");
+
+      assertThat(published.exitCode()).as("mosquitto_pub exit code, output %s", published.output()).isNotZero();
+      await().atMost(Duration.ofSeconds(10)).until(() -> lines.list.stream()
+          .anyMatch(e -> e.getFormattedMessage().contains("look like a TLS handshake")));
+      try (V3Client plain = V3Client.connect(broker, "plain-after-tls", true)) {
+        assertThat(plain.client.isConnected()).isTrue();
+      }
+    } finally {
+      connectionLog.detachAppender(lines);
+      connectionLog.setLevel(before);
     }
   }
 
