@@ -25,7 +25,7 @@ abstract class BenchClient {
     this(vertx, clientId, maxInflight, true);
   }
 
-  /** @param cleanSession false asks the broker to keep the session, and its queued messages, across connections */
+  /** @param cleanSession false makes the broker keep the session, and its queued messages, across connections */
   BenchClient(Vertx vertx, String clientId, int maxInflight, boolean cleanSession) {
     this.context = vertx.getOrCreateContext();
     MqttClientOptions options = new MqttClientOptions()

@@ -154,6 +154,8 @@ public final class BrokerComparison implements Callable<Integer> {
     Files.createDirectories(output);
     String started = LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
     String loadAtStart = Machine.loadAverage();
+    // Read before the run: the run itself rewrites tracked pages at the end.
+    String commit = Machine.commit(repoRoot);
     String machine = Machine.describe(mosquittoBinary, heap);
     System.out.println(machine);
     System.out.println(settingsText());
@@ -173,7 +175,7 @@ public final class BrokerComparison implements Callable<Integer> {
       }
       String loadAtEnd = Machine.loadAverage();
       ResultsPage page = new ResultsPage(report, goals, profiles, brokers);
-      String block = page.block(started, Machine.commit(repoRoot), machine, loadAtStart, loadAtEnd, settingsText(),
+      String block = page.block(started, commit, machine, loadAtStart, loadAtEnd, settingsText(),
           commandLine());
       report.writeCsv(output.resolve("phases.csv"));
       Files.writeString(output.resolve("summary.md"), block);
@@ -200,6 +202,14 @@ public final class BrokerComparison implements Callable<Integer> {
     Path runDir = output.resolve("r" + repetition + "-" + name);
     broker.start(runDir);
     try {
+      // Idle connections come first, on the fresh process: memory that earlier traffic left allocated
+      // (malloc arenas, a grown heap) would otherwise absorb the growth that this scenario measures.
+      if (runsConnections(broker)) {
+        IdleConnections.Result result = IdleConnections.run(vertx, broker, "r" + repetition + "-" + name, connections);
+        Report.ConnectionRow row = new Report.ConnectionRow(repetition, name, result);
+        report.add(row);
+        System.out.println(Report.line(row));
+      }
       warmUp(vertx, broker, repetition);
       for (Scenario scenario : scenarios) {
         String id = "r" + repetition + "-" + name + "-" + scenario.name();
@@ -211,21 +221,15 @@ public final class BrokerComparison implements Callable<Integer> {
         report.add(row);
         System.out.println(Report.line(row));
       }
-      if (runsConnections(broker)) {
-        IdleConnections.Result result = IdleConnections.run(vertx, broker, "r" + repetition + "-" + name, connections);
-        Report.ConnectionRow row = new Report.ConnectionRow(repetition, name, result);
-        report.add(row);
-        System.out.println(Report.line(row));
-      }
     } finally {
       broker.stop();
     }
   }
 
   /**
-   * Runs flat-out fan-in at QoS 0, 1 and 2 once on a new broker, so the JIT compiles a JVM broker's
-   * hot paths for all of them before the first measured phase and that CPU time does not land on
-   * one phase alone.
+   * Runs flat-out fan-in at QoS 0, 1 and 2 once on a new broker. The JIT of a JVM broker then
+   * compiles the hot paths of all three before the first measured phase, so that CPU time does not
+   * land on one phase alone.
    */
   void warmUp(Vertx vertx, BrokerProcess broker, int repetition) throws Exception {
     if (initialWarmupSeconds <= 0) {
@@ -279,7 +283,7 @@ public final class BrokerComparison implements Callable<Integer> {
     return all.stream().filter(s -> scenarioNames.contains(s.name())).toList();
   }
 
-  /** The persistent scenario runs on brokers with persistence only; the persistent Mosquitto runs nothing else. */
+  /** Selects the scenarios of one broker: the persistent one needs persistence, and the persistent Mosquitto runs no other. */
   private List<Scenario> scenariosFor(BrokerProcess broker) {
     boolean persistentOnly = broker.name().equals("mosquitto-persist");
     return allScenarios().stream()
@@ -292,13 +296,25 @@ public final class BrokerComparison implements Callable<Integer> {
   }
 
   private void applyDefaults() {
-    repetitions = repetitions != null ? repetitions : quick ? 1 : 3;
-    durationSeconds = durationSeconds != null ? durationSeconds : quick ? 3 : 6;
-    warmupSeconds = warmupSeconds != null ? warmupSeconds : quick ? 1 : 3;
-    initialWarmupSeconds = initialWarmupSeconds != null ? initialWarmupSeconds : quick ? 1 : 2;
-    connections = connections != null ? connections : quick ? 1_000 : 5_000;
-    profile = profile != null ? profile : !quick;
-    writeDocs = writeDocs != null ? writeDocs : !quick;
+    repetitions = orDefault(repetitions, 1, 3);
+    durationSeconds = orDefault(durationSeconds, 3, 6);
+    warmupSeconds = orDefault(warmupSeconds, 1, 3);
+    initialWarmupSeconds = orDefault(initialWarmupSeconds, 1, 2);
+    connections = orDefault(connections, 1_000, 5_000);
+    if (profile == null) {
+      profile = !quick;
+    }
+    if (writeDocs == null) {
+      writeDocs = !quick;
+    }
+  }
+
+  /** Returns the value given on the command line, or else the default of a quick or a full run. */
+  private int orDefault(Integer given, int quickDefault, int fullDefault) {
+    if (given != null) {
+      return given;
+    }
+    return quick ? quickDefault : fullDefault;
   }
 
   String settingsText() {

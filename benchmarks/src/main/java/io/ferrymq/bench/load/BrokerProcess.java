@@ -21,6 +21,16 @@ abstract class BrokerProcess {
   private static final long START_TIMEOUT_MILLIS = 60_000;
   private static final long STOP_TIMEOUT_SECONDS = 15;
 
+  /**
+   * Brokers started and not yet stopped. A shutdown hook stops them, so an interrupted run (Ctrl-C,
+   * SIGTERM) leaves no broker behind; SIGKILL still does.
+   */
+  private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroy), "bench-stop-brokers"));
+  }
+
   private Process process;
   private int port;
 
@@ -39,6 +49,7 @@ abstract class BrokerProcess {
         .redirectErrorStream(true)
         .redirectOutput(runDir.resolve(name() + ".log").toFile());
     process = builder.start();
+    RUNNING.add(process);
     awaitPort(runDir);
   }
 
@@ -62,6 +73,7 @@ abstract class BrokerProcess {
       process.destroyForcibly();
       process.waitFor();
     }
+    RUNNING.remove(process);
     process = null;
   }
 
@@ -96,12 +108,12 @@ abstract class BrokerProcess {
     }
   }
 
-  /** Whether the broker runs on a JVM, so that jcmd can read its heap and record a profile. */
+  /** Returns whether the broker runs on a JVM, so that jcmd can read its heap and record a profile. */
   boolean isJvm() {
     return false;
   }
 
-  /** Whether the broker keeps the queued messages of persistent sessions on disk. */
+  /** Returns whether the broker keeps the queued messages of persistent sessions on disk. */
   boolean persistent() {
     return false;
   }

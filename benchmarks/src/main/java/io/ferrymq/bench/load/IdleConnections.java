@@ -45,10 +45,21 @@ final class IdleConnections {
     }
   }
 
+  /** Work to do while every connection is still open, such as reading the broker's heap by class. */
+  @FunctionalInterface
+  interface WhileOpen {
+    void run() throws Exception;
+  }
+
   private IdleConnections() {
   }
 
   static Result run(Vertx vertx, BrokerProcess broker, String id, int count) throws Exception {
+    return run(vertx, broker, id, count, () -> { });
+  }
+
+  /** Runs the scenario and calls {@code whileOpen} after the readings, before the connections close. */
+  static Result run(Vertx vertx, BrokerProcess broker, String id, int count, WhileOpen whileOpen) throws Exception {
     long heapBefore = broker.isJvm() ? Jcmd.heapUsedAfterFullGcKib(broker.pid()) : -1;
     long rssBefore = ProcessStats.currentRssKib(broker.pid());
 
@@ -77,6 +88,7 @@ final class IdleConnections {
       Thread.sleep(SETTLE_MILLIS);
       long heapAfter = broker.isJvm() ? Jcmd.heapUsedAfterFullGcKib(broker.pid()) : -1;
       long rssAfter = ProcessStats.currentRssKib(broker.pid());
+      whileOpen.run();
       return new Result(count, count - failed.get(), failed.get(), seconds, rssBefore, rssAfter, heapBefore,
           heapAfter, ProcessStats.peakRssKib(broker.pid()));
     } finally {

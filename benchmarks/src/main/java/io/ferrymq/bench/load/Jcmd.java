@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +20,9 @@ final class Jcmd {
   private static final long TIMEOUT_SECONDS = 60;
   /** The heap line of {@code GC.heap_info}, e.g. {@code garbage-first heap   total 262144K, used 20480K [...]}. */
   private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
+
+  /** A row of {@code GC.class_histogram}: rank, instances, bytes, class name and an optional module. */
+  private static final Pattern HISTOGRAM_ROW = Pattern.compile("^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)");
 
   private Jcmd() {
   }
@@ -38,6 +43,26 @@ final class Jcmd {
       throw new IllegalStateException("No 'heap total ...K, used ...K' line in GC.heap_info output: " + heapInfo);
     }
     return Long.parseLong(matcher.group(2));
+  }
+
+  /**
+   * Returns the live heap by class of process {@code pid}, in bytes ({@code GC.class_histogram},
+   * which runs a full GC first).
+   */
+  static Map<String, Long> classHistogram(long pid) throws IOException, InterruptedException {
+    return parseClassHistogram(run(pid, "GC.class_histogram"));
+  }
+
+  /** Parses the rows of a {@code GC.class_histogram} output, such as {@code 1:  120  4800  [B (java.base@17)}, into bytes by class. */
+  static Map<String, Long> parseClassHistogram(String histogram) {
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    for (String line : histogram.split("\n")) {
+      Matcher row = HISTOGRAM_ROW.matcher(line);
+      if (row.find()) {
+        bytes.merge(row.group(2), Long.parseLong(row.group(1)), Long::sum);
+      }
+    }
+    return bytes;
   }
 
   /** Starts a flight recording named {@code name} with the {@code profile} settings. */

@@ -36,4 +36,22 @@ class JcmdTest {
     assertThat(used).isPositive();
     assertThat(used * 1024).isLessThanOrEqualTo(Runtime.getRuntime().maxMemory());
   }
+
+  @Test
+  void parseClassHistogramReadsBytesByClass() {
+    String histogram = """
+        12345:
+         num     #instances         #bytes  class name (module)
+        -------------------------------------------------------
+           1:         20000        1600000  [B (java.base@17.0.15)
+           2:          5000         240000  io.ferrymq.broker.session.Session
+           3:           100           2400  java.lang.String (java.base@17.0.15)
+        Total         25100        1842400
+        """;
+
+    assertThat(Jcmd.parseClassHistogram(histogram)).containsExactly(
+        java.util.Map.entry("[B", 1_600_000L),
+        java.util.Map.entry("io.ferrymq.broker.session.Session", 240_000L),
+        java.util.Map.entry("java.lang.String", 2_400L));
+  }
 }
