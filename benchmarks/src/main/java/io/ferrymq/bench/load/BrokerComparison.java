@@ -310,9 +310,9 @@ public final class BrokerComparison implements Callable<Integer> {
   }
 
   /** Returns the value given on the command line, or else the default of a quick or a full run. */
-  private int orDefault(Integer given, int quickDefault, int fullDefault) {
-    if (given != null) {
-      return given;
+  private int orDefault(Integer commandLineValue, int quickDefault, int fullDefault) {
+    if (commandLineValue != null) {
+      return commandLineValue;
     }
     return quick ? quickDefault : fullDefault;
   }

@@ -18,7 +18,7 @@ class ProcessStatsTest {
   }
 
   @Test
-  void cpuTicksSkipsSpacesAndBracketsInCommandName() {
+  void cpuTicksHandlesOddCommandName() {
     String stat = "77 (my (odd) broker) R 1 77 77 0 -1 0 0 0 0 0 31 9 0 0 20 0 1 0 100 0 0";
 
     assertThat(ProcessStats.cpuTicks(stat)).isEqualTo(40);

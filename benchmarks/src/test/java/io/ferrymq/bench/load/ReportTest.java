@@ -26,7 +26,7 @@ class ReportTest {
   }
 
   @Test
-  void medianIsOverRepetitionsOfOneBrokerAndScenario() {
+  void medianPerBrokerAndScenario() {
     Report report = new Report();
     report.add(row(1, "ferrymq", "fan-in-qos1", 1_000, 10));
     report.add(row(2, "ferrymq", "fan-in-qos1", 3_000, 10));
