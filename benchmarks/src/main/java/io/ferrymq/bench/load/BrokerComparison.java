@@ -183,7 +183,7 @@ public final class BrokerComparison implements Callable<Integer> {
       System.out.print(block);
       if (writeDocs) {
         DocsPage.rewrite(repoRoot.resolve("docs/benchmarks.md"), DOCS_BLOCK, block);
-        DocsPage.rewrite(repoRoot.resolve("README.md"), README_BLOCK, page.headline(started, machine));
+        DocsPage.rewrite(repoRoot.resolve("README.md"), README_BLOCK, page.headline(started, loadAtStart, loadAtEnd));
         System.out.println("bench: rewrote the generated blocks of docs/benchmarks.md and README.md");
       }
       System.out.println("bench: wrote " + output.resolve("summary.md") + ", phases.csv and connections.csv");

@@ -45,12 +45,12 @@ final class ResultsPage {
     return out.toString();
   }
 
-  /** Returns the README lines: headline ratios, the machine, and a link to the page. */
-  String headline(String startedUtc, String machineLine) {
+  /** Returns the README lines: the run's time, machine and load, then the headline ratios. */
+  String headline(String startedUtc, String loadAtStart, String loadAtEnd) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "Side by side on one shared %s machine (%s UTC run, medians; details, "
-        + "load and settings in [docs/benchmarks.md](docs/benchmarks.md)), FerryMQ in memory against:%n%n",
-        Machine.shortDescription(), startedUtc));
+    out.append(String.format(Locale.ROOT, "Run of %s UTC on one shared machine (%s), with a load average of %s at "
+        + "the start and %s at the end (1 / 5 / 15 min). Medians of the repetitions, FerryMQ in memory against the "
+        + "others:%n%n", startedUtc, Machine.shortDescription(), loadAtStart, loadAtEnd));
     appendRatio(out, "fan-in QoS 1, delivered msg/s", "fan-in-qos1", Phase.Result::messagesPerSecond);
     appendRatio(out, "fan-in QoS 1, broker CPU per message", "fan-in-qos1", Phase.Result::brokerCpuMicrosPerMessage);
     appendRatio(out, "fan-in QoS 2, delivered msg/s", "fan-in-qos2", Phase.Result::messagesPerSecond);
