@@ -22,10 +22,15 @@ abstract class BenchClient {
   private volatile boolean disconnecting;
 
   BenchClient(Vertx vertx, String clientId, int maxInflight) {
+    this(vertx, clientId, maxInflight, true);
+  }
+
+  /** @param cleanSession false makes the broker keep the session, and its queued messages, across connections */
+  BenchClient(Vertx vertx, String clientId, int maxInflight, boolean cleanSession) {
     this.context = vertx.getOrCreateContext();
     MqttClientOptions options = new MqttClientOptions()
         .setClientId(clientId)
-        .setCleanSession(true)
+        .setCleanSession(cleanSession)
         .setKeepAliveInterval(60)
         .setMaxInflightQueue(maxInflight);
     this.client = MqttClient.create(vertx, options);

@@ -21,6 +21,16 @@ abstract class BrokerProcess {
   private static final long START_TIMEOUT_MILLIS = 60_000;
   private static final long STOP_TIMEOUT_SECONDS = 15;
 
+  /**
+   * Brokers started and not yet stopped. A shutdown hook stops them, so an interrupted run (Ctrl-C,
+   * SIGTERM) leaves no broker behind; SIGKILL still does.
+   */
+  private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroy), "bench-stop-brokers"));
+  }
+
   private Process process;
   private int port;
 
@@ -39,6 +49,7 @@ abstract class BrokerProcess {
         .redirectErrorStream(true)
         .redirectOutput(runDir.resolve(name() + ".log").toFile());
     process = builder.start();
+    RUNNING.add(process);
     awaitPort(runDir);
   }
 
@@ -62,6 +73,7 @@ abstract class BrokerProcess {
       process.destroyForcibly();
       process.waitFor();
     }
+    RUNNING.remove(process);
     process = null;
   }
 
@@ -88,7 +100,7 @@ abstract class BrokerProcess {
    * Returns a port that was free a moment ago. Another process could take it before the broker
    * binds it, and the broker then fails to start with a clear message in its log.
    */
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
       return socket.getLocalPort();
     } catch (IOException e) {
@@ -96,56 +108,125 @@ abstract class BrokerProcess {
     }
   }
 
-  /** FerryMQ in its own JVM, from the classes and jars that {@code mvn -pl broker package} builds. */
+  /** Returns whether the broker runs on a JVM, so that jcmd can read its heap and record a profile. */
+  boolean isJvm() {
+    return false;
+  }
+
+  /** Returns whether the broker keeps the queued messages of persistent sessions on disk. */
+  boolean persistent() {
+    return false;
+  }
+
+  static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * FerryMQ in its own JVM, from the classes and jars that {@code mvn package} builds. Without
+   * extensions it keeps everything in memory. With them it runs like {@code bin/ferrymq}: every
+   * extension built under {@code extensions/} on the classpath, and the launcher switches on
+   * persistence, dedup and metrics with their default settings.
+   */
   static final class FerryMq extends BrokerProcess {
     private final Path repoRoot;
     private final List<String> jvmOptions;
+    private final boolean withExtensions;
 
-    FerryMq(Path repoRoot, List<String> jvmOptions) {
+    FerryMq(Path repoRoot, List<String> jvmOptions, boolean withExtensions) {
       this.repoRoot = repoRoot;
       this.jvmOptions = List.copyOf(jvmOptions);
+      this.withExtensions = withExtensions;
     }
 
     @Override
     String name() {
-      return "ferrymq";
+      return withExtensions ? "ferrymq-ext" : "ferrymq";
     }
 
     @Override
-    List<String> command(int port, Path runDir) {
+    boolean isJvm() {
+      return true;
+    }
+
+    @Override
+    boolean persistent() {
+      return withExtensions;
+    }
+
+    @Override
+    List<String> command(int port, Path runDir) throws IOException {
       Path target = repoRoot.resolve("broker/target");
       if (!Files.isDirectory(target.resolve("classes")) || !Files.isDirectory(target.resolve("lib"))) {
         throw new IllegalStateException("FerryMQ is not built: " + target
-            + " lacks classes/ or lib/; run mvn -B -q -pl broker -am package -DskipTests");
+            + " lacks classes/ or lib/; run bin/bench, which builds it");
       }
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String classPath = target.resolve("classes") + ":" + target.resolve("lib") + "/*";
+      StringBuilder classPath = new StringBuilder(target.resolve("classes") + ":" + target.resolve("lib") + "/*");
+      if (withExtensions) {
+        appendExtensions(classPath);
+      }
       List<String> command = new java.util.ArrayList<>();
-      command.add(java);
+      command.add(javaBinary());
       command.addAll(jvmOptions);
-      command.addAll(List.of("-cp", classPath, "io.ferrymq.broker.Main", "--port", Integer.toString(port),
+      command.addAll(List.of("-cp", classPath.toString(), "io.ferrymq.broker.Main", "--port", Integer.toString(port),
           "--ws-port", "-1", "--data-dir", runDir.resolve("data").toString(),
           "--extensions-dir", runDir.resolve("extensions").toString()));
+      if (withExtensions) {
+        command.addAll(List.of("--metrics-port", Integer.toString(freePort())));
+      }
       return command;
+    }
+
+    private void appendExtensions(StringBuilder classPath) throws IOException {
+      int found = 0;
+      try (var targets = Files.newDirectoryStream(repoRoot.resolve("extensions"), "*")) {
+        for (Path module : targets) {
+          Path target = module.resolve("target");
+          if (!Files.isDirectory(target)) {
+            continue;
+          }
+          try (var jars = Files.newDirectoryStream(target, "ferrymq-extension-*.jar")) {
+            for (Path jar : jars) {
+              classPath.append(':').append(jar);
+              found++;
+            }
+          }
+          if (Files.isDirectory(target.resolve("lib"))) {
+            classPath.append(':').append(target.resolve("lib")).append("/*");
+          }
+        }
+      }
+      if (found == 0) {
+        throw new IllegalStateException("No extension jar under " + repoRoot.resolve("extensions")
+            + "/*/target; run bin/bench, which builds them");
+      }
     }
   }
 
   /**
    * Eclipse Mosquitto with a config file of our own: one listener on loopback, anonymous clients,
-   * no persistence, then {@code extraLines}; every other limit stays at Mosquitto's default.
+   * persistence off or on (then in {@code runDir}), then {@code extraLines}; every other limit stays
+   * at Mosquitto's default.
    */
   static final class Mosquitto extends BrokerProcess {
     private final Path binary;
     private final List<String> extraLines;
+    private final boolean persistence;
 
-    Mosquitto(Path binary, List<String> extraLines) {
+    Mosquitto(Path binary, List<String> extraLines, boolean persistence) {
       this.binary = binary;
       this.extraLines = List.copyOf(extraLines);
+      this.persistence = persistence;
     }
 
     @Override
     String name() {
-      return "mosquitto";
+      return persistence ? "mosquitto-persist" : "mosquitto";
+    }
+
+    @Override
+    boolean persistent() {
+      return persistence;
     }
 
     @Override
@@ -154,14 +235,51 @@ abstract class BrokerProcess {
       List<String> lines = new java.util.ArrayList<>(List.of(
           "listener " + port + " " + HOST,
           "allow_anonymous true",
-          "persistence false",
+          "persistence " + persistence,
+          // Started as root, Mosquitto would switch to the user "mosquitto", which cannot write to runDir.
+          "user " + System.getProperty("user.name"),
           "log_dest stdout",
           "log_type error",
           "log_type warning",
           "log_type notice"));
+      if (persistence) {
+        lines.add("persistence_location " + runDir.toAbsolutePath() + "/");
+      }
       lines.addAll(extraLines);
       Files.write(config, lines);
       return List.of(binary.toString(), "-c", config.toString());
+    }
+  }
+
+  /** HiveMQ Community Edition, embedded in a JVM of its own by {@link HiveMqServer}. */
+  static final class HiveMq extends BrokerProcess {
+    private final Path repoRoot;
+    private final List<String> jvmOptions;
+
+    HiveMq(Path repoRoot, List<String> jvmOptions) {
+      this.repoRoot = repoRoot;
+      this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    @Override
+    String name() {
+      return "hivemq";
+    }
+
+    @Override
+    boolean isJvm() {
+      return true;
+    }
+
+    @Override
+    List<String> command(int port, Path runDir) {
+      Path target = repoRoot.resolve("benchmarks/target");
+      List<String> command = new java.util.ArrayList<>();
+      command.add(javaBinary());
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-cp", target.resolve("classes") + ":" + target.resolve("lib") + "/*",
+          HiveMqServer.class.getName(), Integer.toString(port), runDir.resolve("hivemq").toString()));
+      return command;
     }
   }
 }

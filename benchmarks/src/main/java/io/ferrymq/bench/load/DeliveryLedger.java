@@ -17,6 +17,9 @@ final class DeliveryLedger {
   private final AtomicLongArray uniqueByPublisher;
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong reordered = new AtomicLong();
+  /** Per publisher, the highest sequence number that arrived so far, or -1; only the subscriber's loop touches it. */
+  private final long[] highest;
 
   DeliveryLedger(int publishers) {
     seen = new BitSet[publishers];
@@ -24,9 +27,14 @@ final class DeliveryLedger {
       seen[i] = new BitSet();
     }
     uniqueByPublisher = new AtomicLongArray(publishers);
+    highest = new long[publishers];
+    java.util.Arrays.fill(highest, -1);
   }
 
-  /** Records one delivery; returns whether it was the first of that message. */
+  /**
+   * Records one delivery; returns whether it was the first of that message. A first delivery whose
+   * sequence number is below one that already arrived from the same publisher counts as reordered.
+   */
   boolean record(int publisher, long sequence) {
     received.incrementAndGet();
     BitSet bits = seen[publisher];
@@ -36,6 +44,11 @@ final class DeliveryLedger {
       return false;
     }
     bits.set(index);
+    if (sequence < highest[publisher]) {
+      reordered.incrementAndGet();
+    } else {
+      highest[publisher] = sequence;
+    }
     uniqueByPublisher.incrementAndGet(publisher);
     return true;
   }
@@ -52,6 +65,20 @@ final class DeliveryLedger {
 
   long duplicates() {
     return duplicates.get();
+  }
+
+  /** First deliveries that arrived after a later message of the same publisher. */
+  long reordered() {
+    return reordered.get();
+  }
+
+  /** Distinct messages received so far, over all publishers. */
+  long uniqueTotal() {
+    long total = 0;
+    for (int i = 0; i < uniqueByPublisher.length(); i++) {
+      total += uniqueByPublisher.get(i);
+    }
+    return total;
   }
 
   /**

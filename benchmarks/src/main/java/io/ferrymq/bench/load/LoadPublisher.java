@@ -2,12 +2,13 @@ package io.ferrymq.bench.load;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One publisher of a phase, in one of two modes.
  *
- * <p>Flat out ({@link #startFlatOut}): the publisher keeps at most {@code window} messages that the
+ * <p>Flat out ({@link #startFlatOut}): the publisher keeps at most {@code window} messages that any
  * subscriber has not received yet, and for QoS 1 and 2 at most {@code window} without PUBACK or
  * PUBCOMP. It publishes whenever it has credit and parks when it has none; a delivery or an
  * acknowledgement wakes it. The end-to-end window keeps both brokers out of their overload paths
@@ -27,7 +28,7 @@ final class LoadPublisher extends BenchClient {
   private final MqttQoS qos;
   private final int payloadSize;
   private final int window;
-  private final DeliveryLedger ledger;
+  private final List<DeliveryLedger> ledgers;
   private final AtomicBoolean parked = new AtomicBoolean();
   private volatile long sent;
   private volatile long completed;
@@ -36,7 +37,7 @@ final class LoadPublisher extends BenchClient {
   private long timerId = -1;
 
   LoadPublisher(Vertx vertx, String clientId, int index, String topic, MqttQoS qos, int payloadSize,
-      int window, DeliveryLedger ledger) {
+      int window, List<DeliveryLedger> ledgers) {
     super(vertx, clientId, window + 1);
     this.vertx = vertx;
     this.index = index;
@@ -44,7 +45,7 @@ final class LoadPublisher extends BenchClient {
     this.qos = qos;
     this.payloadSize = payloadSize;
     this.window = window;
-    this.ledger = ledger;
+    this.ledgers = List.copyOf(ledgers);
     client.publishCompletionHandler(packetId -> onCompleted());
   }
 
@@ -69,7 +70,7 @@ final class LoadPublisher extends BenchClient {
     });
   }
 
-  /** Called on any thread when the subscriber received one of this publisher's messages. */
+  /** Called on any thread when a subscriber received one of this publisher's messages. */
   void onDelivered() {
     wake();
   }
@@ -113,8 +114,17 @@ final class LoadPublisher extends BenchClient {
     }
   }
 
+  /** Credit counts against the slowest subscriber, so no subscriber falls more than a window behind. */
   private boolean hasCredit() {
-    return sent - ledger.unique(index) < window && sent - completed < window;
+    if (sent - completed >= window) {
+      return false;
+    }
+    for (DeliveryLedger ledger : ledgers) {
+      if (sent - ledger.unique(index) >= window) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void sendDue(long start, double messagesPerSecond) {

@@ -24,9 +24,9 @@ final class LoadSubscriber extends BenchClient {
   private final boolean recordLatency;
   private volatile IntConsumer onDelivered = publisher -> { };
 
-  LoadSubscriber(Vertx vertx, String clientId, DeliveryLedger ledger, boolean recordLatency) {
+  LoadSubscriber(Vertx vertx, String clientId, DeliveryLedger ledger, boolean recordLatency, boolean cleanSession) {
     // The subscriber never publishes, so its in-flight limit does not matter.
-    super(vertx, clientId, 10);
+    super(vertx, clientId, 10, cleanSession);
     this.ledger = ledger;
     this.recordLatency = recordLatency;
     client.publishHandler(this::onPublish);
@@ -52,6 +52,10 @@ final class LoadSubscriber extends BenchClient {
       client.subscribe(filter, qos.value()).onFailure(subscribed::completeExceptionally);
     });
     return subscribed;
+  }
+
+  DeliveryLedger ledger() {
+    return ledger;
   }
 
   Histogram latencies() {

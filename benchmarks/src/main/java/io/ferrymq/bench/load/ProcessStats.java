@@ -23,11 +23,14 @@ final class ProcessStats {
 
   /** Returns the user plus system CPU time that process {@code pid} has used, in nanoseconds. */
   static long cpuNanos(long pid) {
-    String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
-    // The command name in brackets may contain spaces, so the fields are counted from its closing bracket.
+    return cpuTicks(read(Path.of("/proc", Long.toString(pid), "stat"))) * (1_000_000_000L / TICKS_PER_SECOND);
+  }
+
+  /** Returns {@code utime + stime}, fields 14 and 15, of one {@code /proc/PID/stat} line, in clock ticks. */
+  static long cpuTicks(String stat) {
+    // The command name in brackets may contain spaces and brackets, so the fields are counted from its last closing bracket.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /**
@@ -46,12 +49,22 @@ final class ProcessStats {
 
   /** Returns the peak resident set size of process {@code pid} so far ({@code VmHWM}), in kibibytes. */
   static long peakRssKib(long pid) {
-    for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {
-      if (line.startsWith("VmHWM:")) {
-        return Long.parseLong(line.substring("VmHWM:".length()).replace("kB", "").trim());
+    return statusKib(read(Path.of("/proc", Long.toString(pid), "status")), "VmHWM");
+  }
+
+  /** Returns the current resident set size of process {@code pid} ({@code VmRSS}), in kibibytes. */
+  static long currentRssKib(long pid) {
+    return statusKib(read(Path.of("/proc", Long.toString(pid), "status")), "VmRSS");
+  }
+
+  /** Returns the value of line {@code key} of a {@code /proc/PID/status} text, such as {@code VmHWM:  1234 kB}, in kibibytes. */
+  static long statusKib(String status, String key) {
+    for (String line : status.split("\n")) {
+      if (line.startsWith(key + ":")) {
+        return Long.parseLong(line.substring(key.length() + 1).replace("kB", "").trim());
       }
     }
-    throw new IllegalStateException("No VmHWM line in /proc/" + pid + "/status");
+    throw new IllegalStateException("No " + key + " line in /proc/PID/status");
   }
 
   private static String read(Path file) {

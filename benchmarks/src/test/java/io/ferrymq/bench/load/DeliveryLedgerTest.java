@@ -44,4 +44,18 @@ class DeliveryLedgerTest {
     assertThat(ledger.missingRanges(0, 10, 1)).isEqualTo("2-3");
     assertThat(ledger.missingRanges(0, 2, 5)).isEmpty();
   }
+
+  @Test
+  void reorderedCountsLateFirstDeliveries() {
+    DeliveryLedger ledger = new DeliveryLedger(2);
+    for (long sequence : new long[] {0, 2, 1, 3, 3}) {
+      ledger.record(0, sequence);
+    }
+    ledger.record(1, 5);
+    ledger.record(1, 4);
+
+    assertThat(ledger.reordered()).isEqualTo(2);
+    assertThat(ledger.duplicates()).isEqualTo(1);
+    assertThat(ledger.uniqueTotal()).isEqualTo(6);
+  }
 }
