@@ -25,10 +25,11 @@ public final class Probe implements Extension, BrokerObserver {
   public final LongAdder rateLimitPauses = new LongAdder();
   public final LongAdder rateLimitPausedNanos = new LongAdder();
   public final LongAdder overloadPauses = new LongAdder();
-  public final LongAdder queueFullDrops = new LongAdder();
+  public final Map<String, LongAdder> queueFullDrops = new java.util.concurrent.ConcurrentHashMap<>();
   public final List<Boolean> overloadChanges = new CopyOnWriteArrayList<>();
   public final List<Message> deadLettered = new CopyOnWriteArrayList<>();
   public final AtomicLong maxQueuedBytes = new AtomicLong();
+  public final AtomicLong maxQueuedMessages = new AtomicLong();
   private volatile BrokerStats stats;
 
   @Override
@@ -76,7 +77,7 @@ public final class Probe implements Extension, BrokerObserver {
   @Override
   public void onDrop(Message message, String clientId, DropReason reason) {
     if (reason == DropReason.QUEUE_FULL) {
-      queueFullDrops.increment();
+      queueFullDrops.computeIfAbsent(String.valueOf(clientId), k -> new LongAdder()).increment();
     }
   }
 
@@ -90,11 +91,18 @@ public final class Probe implements Extension, BrokerObserver {
     sampleQueuedBytes();
   }
 
-  /** Records the queued bytes now, keeping the maximum seen. */
+  /** Records the queued bytes and messages now, keeping the maximum seen of each. */
   public void sampleQueuedBytes() {
     BrokerStats current = stats;
     if (current != null) {
       maxQueuedBytes.accumulateAndGet(current.queuedBytes(), Math::max);
+      maxQueuedMessages.accumulateAndGet(current.queuedMessages(), Math::max);
     }
+  }
+
+  /** Returns the QUEUE_FULL drops of one client so far. */
+  public long queueFullDrops(String clientId) {
+    LongAdder drops = queueFullDrops.get(clientId);
+    return drops == null ? 0 : drops.sum();
   }
 }

@@ -37,9 +37,15 @@ public final class RawClient implements AutoCloseable {
   private final EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder(16 * 1024 * 1024));
   private final BlockingQueue<MqttMessage> inbox = new LinkedBlockingQueue<>();
   private final Thread reader;
+  private final Object readGate = new Object();
+  private volatile java.util.function.Consumer<io.netty.handler.codec.mqtt.MqttPublishMessage> publishListener;
+  private boolean readingPaused;
 
   public RawClient(int port) throws IOException {
-    this.socket = new Socket("127.0.0.1", port);
+    this.socket = new Socket();
+    // A small receive buffer makes a client that stops reading fill its TCP window quickly.
+    socket.setReceiveBufferSize(8192);
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
     socket.setTcpNoDelay(true);
     this.out = socket.getOutputStream();
     this.reader = new Thread(this::readLoop, "raw-client-reader");
@@ -68,7 +74,7 @@ public final class RawClient implements AutoCloseable {
     return next();
   }
 
-  public void send(MqttMessage message) throws IOException {
+  public synchronized void send(MqttMessage message) throws IOException {
     encoder.writeOutbound(message);
     ByteBuf encoded;
     while ((encoded = encoder.readOutbound()) != null) {
@@ -106,11 +112,15 @@ public final class RawClient implements AutoCloseable {
     byte[] buffer = new byte[65536];
     try (InputStream in = socket.getInputStream()) {
       int n;
-      while ((n = in.read(buffer)) >= 0) {
+      while (awaitReading() && (n = in.read(buffer)) >= 0) {
         decoder.writeInbound(Unpooled.copiedBuffer(buffer, 0, n));
         Object decoded;
         while ((decoded = decoder.readInbound()) != null) {
           MqttMessage message = (MqttMessage) decoded;
+          if (publishListener != null && message instanceof io.netty.handler.codec.mqtt.MqttPublishMessage publish) {
+            acceptPublish(publish);
+            continue;
+          }
           inbox.add(message);
         }
       }
@@ -118,6 +128,56 @@ public final class RawClient implements AutoCloseable {
       // A reset or a closed socket ends the stream like EOF does.
     } finally {
       inbox.add(CLOSED);
+    }
+  }
+
+  /**
+   * Stops reading from the socket, as a stalled subscriber does, so that the broker's writes fill the
+   * TCP window. At most one read already in progress completes.
+   */
+  public void pauseReading() {
+    synchronized (readGate) {
+      readingPaused = true;
+    }
+  }
+
+  public void resumeReading() {
+    synchronized (readGate) {
+      readingPaused = false;
+      readGate.notifyAll();
+    }
+  }
+
+  private boolean awaitReading() {
+    synchronized (readGate) {
+      while (readingPaused) {
+        try {
+          readGate.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Hands every later PUBLISH to {@code listener} on the reader thread, as soon as it is decoded, and
+   * acknowledges QoS 1 ones at once, as a healthy subscriber does. Other packets still go to the inbox.
+   */
+  public void onPublish(java.util.function.Consumer<io.netty.handler.codec.mqtt.MqttPublishMessage> listener) {
+    this.publishListener = listener;
+  }
+
+  private void acceptPublish(io.netty.handler.codec.mqtt.MqttPublishMessage publish) throws IOException {
+    try {
+      publishListener.accept(publish);
+      if (publish.fixedHeader().qosLevel() == io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE) {
+        send(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
+      }
+    } finally {
+      ReferenceCountUtil.release(publish);
     }
   }
 
