@@ -38,6 +38,7 @@ public final class RawClient implements AutoCloseable {
   private final BlockingQueue<MqttMessage> inbox = new LinkedBlockingQueue<>();
   private final Thread reader;
   private final Object readGate = new Object();
+  private volatile boolean acknowledgePublishes;
   private volatile java.util.function.Consumer<io.netty.handler.codec.mqtt.MqttPublishMessage> publishListener;
   private boolean readingPaused;
 
@@ -167,13 +168,20 @@ public final class RawClient implements AutoCloseable {
    * acknowledges QoS 1 ones at once, as a healthy subscriber does. Other packets still go to the inbox.
    */
   public void onPublish(java.util.function.Consumer<io.netty.handler.codec.mqtt.MqttPublishMessage> listener) {
+    this.acknowledgePublishes = true;
+    this.publishListener = listener;
+  }
+
+  /** Hands every later PUBLISH to {@code listener} like {@link #onPublish}, but never acknowledges one. */
+  public void watchPublishes(java.util.function.Consumer<io.netty.handler.codec.mqtt.MqttPublishMessage> listener) {
+    this.acknowledgePublishes = false;
     this.publishListener = listener;
   }
 
   private void acceptPublish(io.netty.handler.codec.mqtt.MqttPublishMessage publish) throws IOException {
     try {
       publishListener.accept(publish);
-      if (publish.fixedHeader().qosLevel() == io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE) {
+      if (acknowledgePublishes && publish.fixedHeader().qosLevel() == io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE) {
         send(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
       }
     } finally {
