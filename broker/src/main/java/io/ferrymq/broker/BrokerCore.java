@@ -180,7 +180,7 @@ public final class BrokerCore {
     this.shuttingDown = true;
   }
 
-  /** The throttle asked after every inbound PUBLISH, or {@code null}. */
+  /** Returns the throttle called after every inbound PUBLISH, or {@code null}. */
   public PublishThrottle publishThrottle() {
     return publishThrottle;
   }

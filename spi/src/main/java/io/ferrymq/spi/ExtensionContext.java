@@ -43,7 +43,7 @@ public interface ExtensionContext {
   void publish(Message message);
 
   /**
-   * Sets the throttle that the broker asks after every inbound PUBLISH; only one extension may
+   * Sets the throttle that the broker calls after every inbound PUBLISH; only one extension may
    * register one.
    *
    * @throws UnsupportedOperationException when the broker has no throttling

@@ -1,6 +1,6 @@
 package io.ferrymq.spi;
 
-/** Why the broker stopped reading from a publisher's socket. */
+/** The cause of a pause in reading from a publisher's socket. */
 public enum PauseReason {
   /** A {@link PublishThrottle} asked for a pause: the client published faster than its rate limit. */
   RATE_LIMIT,

@@ -38,8 +38,8 @@ public record QueueLimits(int maxMessages, long maxBytes, Qos0Overflow qos0, Rel
      */
     REJECT_PUBLISH,
     /**
-     * The publisher gets its normal acknowledgement; the message is dropped for the full session, and
-     * that session's client is disconnected with 0x97 (Quota exceeded) so that it stops holding up
+     * The publisher gets its normal acknowledgement and the message is dropped for the full session.
+     * That session's client is disconnected with 0x97 (Quota exceeded), so that it stops holding up
      * the queue. Its session keeps what it had queued.
      */
     DISCONNECT_SUBSCRIBER

@@ -56,8 +56,8 @@ public final class OverloadGate implements PublishGate {
   }
 
   /**
-   * Records a connection paused by the closed gate. Returns false when the gate opened meanwhile, in
-   * which case nobody will resume the connection and the caller must not stay paused.
+   * Records a connection paused by the closed gate. Returns false when the gate opened meanwhile,
+   * because {@link #open} has then passed over the connection and the caller must not stay paused.
    */
   boolean register(ReadPauses connection) {
     paused.add(connection);

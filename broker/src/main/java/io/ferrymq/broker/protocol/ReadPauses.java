@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The reasons to stop reading one client's socket: too many publishes waiting in the interceptor
- * chain, a rate limit, and a closed {@link OverloadGate}. Reading is paused while any reason holds
+ * chain, a rate limit, and a closed {@link OverloadGate}. Reading is paused while any reason applies
  * and resumes when the last one ends, so that one reason ending never undoes another.
  *
  * <p>Ownership: the connection's event loop, except {@link #resumeAfterOverload}, which hops there.

@@ -41,7 +41,7 @@ class OverloadTest {
   private static final long MAX_HEAP_GROWTH = 16L << 20;
 
   @Test
-  void floodKeepsHeapBoundedAndLosesNoAckedMessage() throws Exception {
+  void floodKeepsHeapBoundedWithoutLoss() throws Exception {
     Map<String, Object> settings = Map.of(
         "overload", Map.of("high-watermark", "2MiB", "low-watermark", "1MiB", "check-interval", "5ms"),
         // Queue bounds far above the flood, so that only the watermarks hold it back.
