@@ -41,6 +41,7 @@ final class RateLimiter implements PublishThrottle {
   private final PublishGate gate;
   private final long highWatermark;
   private final Map<ConnectInfo, Limits> connections = new ConcurrentHashMap<>();
+  private final boolean limitsAnyClient;
 
   /**
    * @param highWatermark queued bytes that close {@code gate}, or {@link Long#MAX_VALUE} without overload protection
@@ -51,11 +52,12 @@ final class RateLimiter implements PublishThrottle {
     this.stats = stats;
     this.gate = gate;
     this.highWatermark = highWatermark;
+    this.limitsAnyClient = defaultLimit != null || rules.stream().anyMatch(r -> r.limit() != null);
   }
 
   /** Returns whether any client can be rate-limited. */
   boolean limitsAnyClient() {
-    return defaultLimit != null || rules.stream().anyMatch(r -> r.limit() != null);
+    return limitsAnyClient;
   }
 
   @Override
@@ -65,6 +67,9 @@ final class RateLimiter implements PublishThrottle {
       if (queued >= highWatermark) {
         gate.close(queued);
       }
+    }
+    if (!limitsAnyClient) {
+      return 0;
     }
     Limits limits = connections.get(publish.client());
     if (limits == null) {
