@@ -30,6 +30,7 @@ public final class Probe implements Extension, BrokerObserver {
   public final List<Message> deadLettered = new CopyOnWriteArrayList<>();
   public final AtomicLong maxQueuedBytes = new AtomicLong();
   public final AtomicLong maxQueuedMessages = new AtomicLong();
+  private final Map<String, List<Long>> sendNanosByTopic = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile BrokerStats stats;
 
   @Override
@@ -84,6 +85,16 @@ public final class Probe implements Extension, BrokerObserver {
   @Override
   public void onDeadLetter(Message original, String clientId, int attempts, Message deadLetter) {
     deadLettered.add(original);
+  }
+
+  /** Returns the {@link System#nanoTime()} of every PUBLISH written on {@code topic}, resends included. */
+  public List<Long> sendTimes(String topic) {
+    return sendNanosByTopic.getOrDefault(topic, List.of());
+  }
+
+  @Override
+  public void onPublishOut(Message message, int qos) {
+    sendNanosByTopic.computeIfAbsent(message.topic(), t -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
   }
 
   @Override
