@@ -84,6 +84,7 @@ class OverloadTest {
       assertThat(succeeded).isEqualTo(PUBLISHERS * MESSAGES_EACH);
       assertThat(delivered).containsAll(acked).hasSize(PUBLISHERS * MESSAGES_EACH);
       await().atMost(Duration.ofSeconds(5)).until(() -> broker.probe.overloadChanges.contains(Boolean.FALSE));
+      await().atMost(Duration.ofSeconds(5)).until(() -> broker.probe.stats().queuedBytes() == 0);
     } finally {
       senders.shutdownNow();
     }

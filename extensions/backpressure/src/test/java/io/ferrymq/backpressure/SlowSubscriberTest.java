@@ -92,6 +92,9 @@ class SlowSubscriberTest {
       });
       // Drop-oldest keeps the newest messages: the last one published arrives.
       assertThat(stalledGot).contains(messages - 1);
+      // Every message left the queues, so the broker's totals return to zero.
+      await().atMost(Duration.ofSeconds(5)).until(() -> broker.probe.stats().queuedBytes() == 0);
+      assertThat(broker.probe.stats().queuedMessages()).isZero();
       pub.close();
       for (RawClient sub : others) {
         sub.close();
