@@ -206,7 +206,12 @@ public final class Session implements Subscriber {
         && (maxBytes > Long.MAX_VALUE / 2 || queuedBytes.get() <= 2 * maxBytes);
   }
 
-  /** Applies the overflow policy to a message that finds the queue full. */
+  /**
+   * Applies the overflow policy to a message that finds the queue full.
+   *
+   * <p>NOTE: a QoS 1 or 2 message meets its policy even when queued QoS 0 messages could make room,
+   * because only the owner loop may look into the queue.
+   */
   private CompletionStage<Void> refuse(OutboundMessage message, QueueLimits limits) {
     host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
     host.logQueueFull(clientId);
