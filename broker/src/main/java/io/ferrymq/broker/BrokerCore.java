@@ -1,6 +1,7 @@
 package io.ferrymq.broker;
 
 import io.ferrymq.broker.config.BrokerConfig;
+import io.ferrymq.broker.protocol.OverloadGate;
 import io.ferrymq.broker.retained.RetainedMessages;
 import io.ferrymq.broker.routing.TopicTree;
 import io.ferrymq.broker.session.Router;
@@ -11,6 +12,9 @@ import io.ferrymq.spi.Authorizer;
 import io.ferrymq.spi.BrokerStats;
 import io.ferrymq.spi.ConnectInfo;
 import io.ferrymq.spi.PublishInterceptor;
+import io.ferrymq.spi.PublishThrottle;
+import io.ferrymq.spi.QueueLimits;
+import io.ferrymq.spi.RedeliveryPolicy;
 import io.ferrymq.spi.storage.RetainedStore;
 import io.ferrymq.spi.storage.SessionStore;
 import org.slf4j.Logger;
@@ -39,6 +43,10 @@ public final class BrokerCore {
   private volatile Authenticator authenticator;
   private volatile boolean shuttingDown;
   private final BrokerTotals totals;
+  private final OverloadGate publishGate;
+  private volatile PublishThrottle publishThrottle;
+  private volatile RedeliveryPolicy redeliveryPolicy;
+  private volatile QueueLimits queueLimits;
 
   BrokerCore(BrokerConfig config, Vertx vertx) {
     this.config = config;
@@ -49,6 +57,7 @@ public final class BrokerCore {
     this.sessions.router(router);
     this.totals = new BrokerTotals(sessions);
     observer.add(totals);
+    this.publishGate = new OverloadGate(observer);
   }
 
   /** Live totals for gauges. */
@@ -169,5 +178,37 @@ public final class BrokerCore {
 
   void shuttingDown() {
     this.shuttingDown = true;
+  }
+
+  /** Returns the throttle called after every inbound PUBLISH, or {@code null}. */
+  public PublishThrottle publishThrottle() {
+    return publishThrottle;
+  }
+
+  void publishThrottle(PublishThrottle throttle) {
+    if (publishThrottle != null) {
+      throw new IllegalStateException("a publish throttle is already registered: " + publishThrottle.getClass().getName());
+    }
+    this.publishThrottle = throttle;
+  }
+
+  public OverloadGate publishGate() {
+    return publishGate;
+  }
+
+  void queueLimits(QueueLimits limits) {
+    if (queueLimits != null) {
+      throw new IllegalStateException("queue limits are already set by another extension");
+    }
+    this.queueLimits = limits;
+    sessions.queueLimits(limits);
+  }
+
+  void redeliveryPolicy(RedeliveryPolicy policy) {
+    if (redeliveryPolicy != null) {
+      throw new IllegalStateException("a redelivery policy is already registered: " + redeliveryPolicy.getClass().getName());
+    }
+    this.redeliveryPolicy = policy;
+    sessions.redeliveryPolicy(policy);
   }
 }

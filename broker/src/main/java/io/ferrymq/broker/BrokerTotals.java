@@ -74,6 +74,11 @@ final class BrokerTotals implements BrokerObserver, BrokerStats {
   }
 
   @Override
+  public long queuedBytes() {
+    return sessions.queuedBytes();
+  }
+
+  @Override
   public long inflightMessages() {
     long total = 0;
     for (Session s : sessions.all()) {

@@ -9,7 +9,11 @@ import io.ferrymq.spi.BrokerStats;
 import io.ferrymq.spi.Extension;
 import io.ferrymq.spi.ExtensionContext;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.PublishGate;
 import io.ferrymq.spi.PublishInterceptor;
+import io.ferrymq.spi.PublishThrottle;
+import io.ferrymq.spi.QueueLimits;
+import io.ferrymq.spi.RedeliveryPolicy;
 import io.ferrymq.spi.storage.RetainedStore;
 import io.ferrymq.spi.storage.SessionStore;
 import java.io.IOException;
@@ -216,6 +220,29 @@ final class ExtensionHost {
     @Override
     public void publish(Message message) {
       core.router().route(message);
+    }
+
+    @Override
+    public void publishThrottle(PublishThrottle throttle) {
+      requireOpen();
+      core.publishThrottle(throttle);
+    }
+
+    @Override
+    public PublishGate publishGate() {
+      return core.publishGate();
+    }
+
+    @Override
+    public void queueLimits(QueueLimits limits) {
+      requireOpen();
+      core.queueLimits(limits);
+    }
+
+    @Override
+    public void redeliveryPolicy(RedeliveryPolicy policy) {
+      requireOpen();
+      core.redeliveryPolicy(policy);
     }
   }
 }

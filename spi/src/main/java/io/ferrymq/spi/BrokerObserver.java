@@ -52,4 +52,33 @@ public interface BrokerObserver {
   /** The number of retained messages changed by {@code delta}. */
   default void onRetainedCountChange(int delta) {
   }
+
+  /** The broker stopped reading from a publisher's socket for {@code reason}. */
+  default void onPublisherPaused(ConnectInfo client, PauseReason reason) {
+  }
+
+  /**
+   * The broker resumed reading from a publisher it had paused, or the paused connection ended.
+   *
+   * @param pausedNanos how long reading was paused, in nanoseconds
+   */
+  default void onPublisherResumed(ConnectInfo client, PauseReason reason, long pausedNanos) {
+  }
+
+  /**
+   * The {@link PublishGate} closed ({@code overloaded} true) or opened again.
+   *
+   * @param queuedBytes the broker's queued payload bytes that triggered the change
+   */
+  default void onOverloadChange(boolean overloaded, long queuedBytes) {
+  }
+
+  /**
+   * A message ran out of delivery attempts to {@code clientId} and left its session; the broker also
+   * reports {@link #onDrop} with {@link DropReason#DEAD_LETTER} for it.
+   *
+   * @param deadLetter the message routed in its place, or {@code null} when it was dropped
+   */
+  default void onDeadLetter(Message original, String clientId, int attempts, Message deadLetter) {
+  }
 }

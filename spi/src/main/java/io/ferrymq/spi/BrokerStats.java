@@ -22,4 +22,12 @@ public interface BrokerStats {
 
   /** Outbound QoS 1 and 2 messages sent and not yet completed by their clients. */
   long inflightMessages();
+
+  /**
+   * Payload bytes of the messages counted by {@link #queuedMessages()}. Unlike that sum, this total
+   * is kept as it changes, so reading it is cheap enough for every publish.
+   */
+  default long queuedBytes() {
+    return 0;
+  }
 }

@@ -41,4 +41,32 @@ public interface ExtensionContext {
    * Thread-safe; the message is routed like a client's publish without running the interceptors.
    */
   void publish(Message message);
+
+  /**
+   * Sets the throttle that the broker calls after every inbound PUBLISH; only one extension may
+   * register one.
+   *
+   * @throws UnsupportedOperationException when the broker has no throttling
+   */
+  default void publishThrottle(PublishThrottle throttle) {
+    throw new UnsupportedOperationException("this broker does not support publish throttles");
+  }
+
+  /** Returns the broker-wide gate that pauses reading from every publisher while it is closed. */
+  default PublishGate publishGate() {
+    throw new UnsupportedOperationException("this broker does not support a publish gate");
+  }
+
+  /**
+   * Replaces the broker's session queue bounds and overflow policy ({@code max-queued-messages}, no
+   * byte bound, new messages dropped); only one extension may set them.
+   */
+  default void queueLimits(QueueLimits limits) {
+    throw new UnsupportedOperationException("this broker does not support queue limits from extensions");
+  }
+
+  /** Sets the redelivery and dead-letter policy; only one extension may register one. */
+  default void redeliveryPolicy(RedeliveryPolicy policy) {
+    throw new UnsupportedOperationException("this broker does not support redelivery policies");
+  }
 }

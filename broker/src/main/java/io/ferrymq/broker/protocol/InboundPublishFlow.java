@@ -108,6 +108,9 @@ final class InboundPublishFlow {
           topic, payload.length, publish.fixedHeader().isDup());
     }
 
+    InboundPublish inbound = new InboundPublish(message, conn.client, packetId, publish.fixedHeader().isDup());
+    conn.readPauses.afterPublish(inbound);
+
     if (Integer.valueOf(1).equals(message.payloadFormatIndicator()) && !isUtf8(payload)) {
       rejectMessage(message, qos, packetId, ReasonCode.PAYLOAD_FORMAT_INVALID, "payload is not UTF-8 as its format says");
       return;
@@ -123,7 +126,6 @@ final class InboundPublishFlow {
       rejectMessage(message, qos, packetId, ReasonCode.NOT_AUTHORIZED, "not authorized to publish to " + topic);
       return;
     }
-    InboundPublish inbound = new InboundPublish(message, conn.client, packetId, publish.fixedHeader().isDup());
     List<PublishInterceptor> chain = conn.core.interceptors();
     if (chain.isEmpty() && tail.isDone()) {
       complete(inbound, message, InterceptResult.pass());
@@ -132,7 +134,7 @@ final class InboundPublishFlow {
     pendingInChain++;
     if (pendingInChain > MAX_PENDING_IN_CHAIN && !readingPaused) {
       readingPaused = true;
-      conn.channel.pauseReading();
+      conn.readPauses.chainFull(true);
       log.debug("reading paused client={} publishes waiting in the interceptor chain={}", conn.clientId(), pendingInChain);
     }
     tail = tail.thenCompose(v -> runChain(chain, 0, inbound, false))
@@ -153,7 +155,7 @@ final class InboundPublishFlow {
     pendingInChain--;
     if (readingPaused && pendingInChain <= MAX_PENDING_IN_CHAIN / 2) {
       readingPaused = false;
-      conn.channel.resumeReading();
+      conn.readPauses.chainFull(false);
       log.debug("reading resumed client={}", conn.clientId());
     }
   }

@@ -51,6 +51,7 @@ public final class MqttConnection implements SessionRegistry.Connection {
   final ClientChannel channel;
   final Context context;
   final String remoteAddress;
+  final ReadPauses readPauses;
   private final InboundPublishFlow publishFlow;
   private final SubscriptionFlow subscriptionFlow;
 
@@ -72,6 +73,7 @@ public final class MqttConnection implements SessionRegistry.Connection {
     this.channel = channel;
     this.context = context;
     this.remoteAddress = channel.remoteAddress();
+    this.readPauses = new ReadPauses(this);
     this.publishFlow = new InboundPublishFlow(this);
     this.subscriptionFlow = new SubscriptionFlow(this);
   }
@@ -321,6 +323,7 @@ public final class MqttConnection implements SessionRegistry.Connection {
     }
     boolean wasAccepted = session != null;
     detachSession();
+    readPauses.closed();
     state = State.CLOSED;
     if (wasAccepted && client != null && !reportedEnd) {
       reportedEnd = true;
@@ -379,5 +382,10 @@ public final class MqttConnection implements SessionRegistry.Connection {
   @Override
   public int receiveMaximum() {
     return clientReceiveMaximum;
+  }
+
+  @Override
+  public boolean retransmitsWithinConnection() {
+    return protocolVersion < 5;
   }
 }

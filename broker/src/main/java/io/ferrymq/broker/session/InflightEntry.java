@@ -15,6 +15,10 @@ final class InflightEntry {
   final int packetId;
   final OutboundMessage outbound;
   Phase phase;
+  // Sends of this message so far, the first one included; kept across reconnects of the session.
+  int attempts = 1;
+  // When an MQTT 3.1.1 client gets the message again, in System.nanoTime() terms; 0 for never.
+  long retransmitAtNanos;
 
   InflightEntry(int packetId, OutboundMessage outbound, Phase phase) {
     this.packetId = packetId;

@@ -25,4 +25,12 @@ public interface Outbound {
 
   /** The client's Receive Maximum: how many QoS 1 and 2 publishes it takes before acknowledging. */
   int receiveMaximum();
+
+  /**
+   * Whether an unacknowledged PUBLISH may be sent again before a reconnect: MQTT 3.1.1 allows it,
+   * MQTT 5 does not [MQTT-4.4.0-1].
+   */
+  default boolean retransmitsWithinConnection() {
+    return false;
+  }
 }

@@ -3,8 +3,12 @@ package io.ferrymq.broker.session;
 import io.ferrymq.broker.routing.Subscriber;
 import io.ferrymq.broker.routing.Subscription;
 import io.ferrymq.broker.session.InflightEntry.Phase;
+import io.ferrymq.broker.util.RateLimitedLog;
 import io.ferrymq.spi.DropReason;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.QueueLimits;
+import io.ferrymq.spi.ReasonCode;
+import io.ferrymq.spi.RedeliveryPolicy;
 import io.ferrymq.spi.storage.QuotaExceededException;
 import io.ferrymq.spi.storage.SessionStore;
 import io.ferrymq.spi.storage.StoredDelivery;
@@ -24,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class Session implements Subscriber {
 
   private static final Logger log = LoggerFactory.getLogger(Session.class);
+  private static final RateLimitedLog deadLetterLog = new RateLimitedLog(log, 10_000);
 
   private final String clientId;
   private final SessionHost host;
@@ -54,6 +60,10 @@ public final class Session implements Subscriber {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   // Messages in the mailbox plus the queue; read on any loop to bound the queue before enqueueing.
   private final AtomicInteger queuedCount = new AtomicInteger();
+  // Payload bytes of the same messages, kept like queuedCount.
+  private final AtomicLong queuedBytes = new AtomicLong();
+  // Set once a full queue asked for this session's client to be disconnected; cleared by the next attach.
+  private final AtomicBoolean disconnectRequested = new AtomicBoolean();
 
   private final ArrayDeque<OutboundMessage> queue = new ArrayDeque<>();
   private final LinkedHashMap<Integer, InflightEntry> inflight = new LinkedHashMap<>();
@@ -65,6 +75,9 @@ public final class Session implements Subscriber {
   private WillMessage pendingWill;
   private long willTimer = -1;
   private boolean writableWaitArmed;
+  // One timer per session retransmits every due in-flight message to an MQTT 3.1.1 client.
+  private long retransmitTimer = -1;
+  private long retransmitDueNanos;
   // The in-flight count for gauges on other threads; written after every change of the window.
   private volatile int inflightGauge;
 
@@ -149,13 +162,12 @@ public final class Session implements Subscriber {
     if (message.qos() == 0 && !online) {
       return null;
     }
-    if (queuedCount.incrementAndGet() > host.maxQueuedMessages()) {
-      queuedCount.decrementAndGet();
-      host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
-      host.logQueueFull(clientId);
-      // A QoS 1 or 2 message the session cannot take must not be acknowledged as received.
-      return message.qos() == 0 ? null : CompletableFuture.failedFuture(
-          new QuotaExceededException("queue of client " + clientId + " is full"));
+    QueueLimits limits = host.queueLimits();
+    countQueued(message, 1);
+    if (isOverLimit(limits) && !(message.qos() == 0 && limits.qos0() == QueueLimits.Qos0Overflow.DROP_OLDEST
+        && isWithinTrimSlack(limits))) {
+      countQueued(message, -1);
+      return refuse(message, limits);
     }
     CompletionStage<Void> durable = null;
     SessionStore store = message.qos() > 0 ? store() : null;
@@ -164,13 +176,83 @@ public final class Session implements Subscriber {
       try {
         durable = store.enqueue(clientId, message.deliveryId(), message.toStored());
       } catch (QuotaExceededException e) {
-        queuedCount.decrementAndGet();
+        countQueued(message, -1);
         host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
         return CompletableFuture.failedFuture(e);
       }
     }
     enqueue(message);
     return durable;
+  }
+
+  private void countQueued(OutboundMessage m, int sign) {
+    long bytes = sign * (long) m.message().payload().length;
+    queuedCount.addAndGet(sign);
+    queuedBytes.addAndGet(bytes);
+    host.queuedBytesChanged(bytes);
+  }
+
+  private boolean isOverLimit(QueueLimits limits) {
+    return queuedCount.get() > limits.maxMessages() || queuedBytes.get() > limits.maxBytes();
+  }
+
+  /**
+   * Returns whether a QoS 0 message may pass a full queue because the owner loop drops older QoS 0
+   * messages to make room. The slack of twice the bounds caps the queue while that drain is pending.
+   */
+  private boolean isWithinTrimSlack(QueueLimits limits) {
+    long maxBytes = limits.maxBytes();
+    return queuedCount.get() <= 2L * limits.maxMessages()
+        && (maxBytes > Long.MAX_VALUE / 2 || queuedBytes.get() <= 2 * maxBytes);
+  }
+
+  /**
+   * Applies the overflow policy to a message that finds the queue full.
+   *
+   * <p>NOTE: a QoS 1 or 2 message meets its policy even when queued QoS 0 messages could make room,
+   * because only the owner loop may look into the queue.
+   */
+  private CompletionStage<Void> refuse(OutboundMessage message, QueueLimits limits) {
+    host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
+    host.logQueueFull(clientId);
+    if (message.qos() == 0) {
+      return null;
+    }
+    if (limits.qos1And2() == QueueLimits.ReliableOverflow.DISCONNECT_SUBSCRIBER) {
+      disconnectSlowClient();
+      return null;
+    }
+    // A QoS 1 or 2 message the session cannot take must not be acknowledged as received.
+    return CompletableFuture.failedFuture(new QuotaExceededException("queue of client " + clientId + " is full"));
+  }
+
+  private void disconnectSlowClient() {
+    if (!disconnectRequested.compareAndSet(false, true)) {
+      return;
+    }
+    owner.runOnContext(v -> {
+      if (host.currentContext() == owner && connection instanceof SessionRegistry.Connection c) {
+        c.serverDisconnect(ReasonCode.QUOTA_EXCEEDED, "the session's queue is full");
+      }
+    });
+  }
+
+  /** Drops queued QoS 0 messages, oldest first, until the queue is within its bounds again. */
+  private void dropOldestQos0() {
+    QueueLimits limits = host.queueLimits();
+    if (limits.qos0() != QueueLimits.Qos0Overflow.DROP_OLDEST || !isOverLimit(limits)) {
+      return;
+    }
+    Iterator<OutboundMessage> it = queue.iterator();
+    while (it.hasNext() && isOverLimit(limits)) {
+      OutboundMessage m = it.next();
+      if (m.qos() == 0) {
+        it.remove();
+        countQueued(m, -1);
+        host.observer().onDrop(m.message(), clientId, DropReason.QUEUE_FULL);
+        host.logQueueFull(clientId);
+      }
+    }
   }
 
   private void enqueue(OutboundMessage message) {
@@ -206,11 +288,12 @@ public final class Session implements Subscriber {
     OutboundMessage m;
     while ((m = mailbox.poll()) != null) {
       if (ended || (m.qos() == 0 && connection == null)) {
-        queuedCount.decrementAndGet();
+        countQueued(m, -1);
         continue;
       }
       queue.add(m);
     }
+    dropOldestQos0();
     pump();
   }
 
@@ -226,7 +309,7 @@ public final class Session implements Subscriber {
       OutboundMessage next = queue.peek();
       if (next.message().isExpired(now)) {
         queue.poll();
-        queuedCount.decrementAndGet();
+        countQueued(next, -1);
         host.observer().onDrop(next.message(), clientId, DropReason.EXPIRED);
         forget(next);
         continue;
@@ -235,7 +318,7 @@ public final class Session implements Subscriber {
         return;
       }
       queue.poll();
-      queuedCount.decrementAndGet();
+      countQueued(next, -1);
       send(next);
     }
   }
@@ -249,7 +332,8 @@ public final class Session implements Subscriber {
     }
     int packetId = allocatePacketId();
     Phase phase = m.qos() == 1 ? Phase.AWAITING_PUBACK : Phase.AWAITING_PUBREC;
-    inflight.put(packetId, new InflightEntry(packetId, m, phase));
+    InflightEntry entry = new InflightEntry(packetId, m, phase);
+    inflight.put(packetId, entry);
     inflightGauge = inflight.size();
     if (!connection.sendPublish(packetId, m, false)) {
       inflight.remove(packetId);
@@ -262,6 +346,7 @@ public final class Session implements Subscriber {
     if (store != null) {
       store.markSent(clientId, m.deliveryId(), packetId);
     }
+    scheduleRetransmit(entry);
   }
 
   private void armWritableWait() {
@@ -288,6 +373,107 @@ public final class Session implements Subscriber {
       }
     }
     throw new IllegalStateException("all 65535 packet ids in flight for client " + clientId);
+  }
+
+  // ---- retransmission and dead letters, on the owner loop ----
+
+  private boolean isOutOfAttempts(InflightEntry entry) {
+    RedeliveryPolicy policy = host.redeliveryPolicy();
+    return policy != null && policy.maxDeliveryAttempts() > 0 && entry.attempts >= policy.maxDeliveryAttempts();
+  }
+
+  /** Sets when an MQTT 3.1.1 client gets {@code entry} again, if the policy retransmits at all. */
+  private void scheduleRetransmit(InflightEntry entry) {
+    RedeliveryPolicy policy = host.redeliveryPolicy();
+    if (policy == null || connection == null || !connection.retransmitsWithinConnection()) {
+      return;
+    }
+    long delayMillis = policy.retransmitDelayMillis(entry.attempts);
+    if (delayMillis < 0) {
+      entry.retransmitAtNanos = 0;
+      return;
+    }
+    entry.retransmitAtNanos = System.nanoTime() + delayMillis * 1_000_000;
+    armRetransmitTimer(entry.retransmitAtNanos);
+  }
+
+  private void armRetransmitTimer(long dueNanos) {
+    if (retransmitTimer >= 0) {
+      if (retransmitDueNanos - dueNanos <= 0) {
+        return;
+      }
+      host.cancelTimer(retransmitTimer);
+    }
+    retransmitDueNanos = dueNanos;
+    Outbound bound = connection;
+    long delayMillis = Math.max(1, (dueNanos - System.nanoTime() + 999_999) / 1_000_000);
+    retransmitTimer = host.setTimer(delayMillis, id -> {
+      retransmitTimer = -1;
+      if (connection == bound && host.currentContext() == owner) {
+        retransmitDue();
+      }
+    });
+  }
+
+  private void cancelRetransmitTimer() {
+    if (retransmitTimer >= 0) {
+      host.cancelTimer(retransmitTimer);
+      retransmitTimer = -1;
+    }
+  }
+
+  /** Sends every due in-flight PUBLISH again with DUP set, or dead-letters it when out of attempts. */
+  private void retransmitDue() {
+    long now = System.nanoTime();
+    List<InflightEntry> exhausted = new ArrayList<>(0);
+    Iterator<InflightEntry> it = inflight.values().iterator();
+    while (it.hasNext()) {
+      InflightEntry entry = it.next();
+      if (entry.phase == Phase.AWAITING_PUBCOMP || entry.retransmitAtNanos == 0) {
+        continue;
+      }
+      if (entry.retransmitAtNanos - now > 0) {
+        armRetransmitTimer(entry.retransmitAtNanos);
+        continue;
+      }
+      if (isOutOfAttempts(entry)) {
+        it.remove();
+        exhausted.add(entry);
+        continue;
+      }
+      entry.attempts++;
+      host.observer().onRedelivery(entry.outbound.message(), clientId);
+      connection.sendPublish(entry.packetId, entry.outbound, true);
+      scheduleRetransmit(entry);
+    }
+    if (!exhausted.isEmpty()) {
+      deadLetter(exhausted);
+      pump();
+    }
+  }
+
+  /**
+   * Takes messages out of flight for good and routes their dead letters. Runs after the caller's
+   * iteration of the in-flight map, because a dead letter may come back to this very session.
+   */
+  private void deadLetter(List<InflightEntry> exhausted) {
+    if (exhausted.isEmpty()) {
+      return;
+    }
+    inflightGauge = inflight.size();
+    RedeliveryPolicy policy = host.redeliveryPolicy();
+    for (InflightEntry entry : exhausted) {
+      forget(entry.outbound);
+      Message original = entry.outbound.message();
+      Message replacement = policy.deadLetter(original, clientId, entry.attempts);
+      deadLetterLog.warn("message out of delivery attempts client={} topic={} attempts={} dead-letter={}", clientId,
+          original.topic(), entry.attempts, replacement == null ? "dropped" : replacement.topic());
+      host.observer().onDrop(original, clientId, DropReason.DEAD_LETTER);
+      host.observer().onDeadLetter(original, clientId, entry.attempts, replacement);
+      if (replacement != null) {
+        host.routeDeadLetter(replacement);
+      }
+    }
   }
 
   // ---- acknowledgements from the client, on the owner loop ----
@@ -414,14 +600,24 @@ public final class Session implements Subscriber {
     connection = outbound;
     online = true;
     writableWaitArmed = false;
-    for (InflightEntry entry : inflight.values()) {
+    disconnectRequested.set(false);
+    List<InflightEntry> exhausted = new ArrayList<>(0);
+    Iterator<InflightEntry> it = inflight.values().iterator();
+    while (it.hasNext()) {
+      InflightEntry entry = it.next();
       if (entry.phase == Phase.AWAITING_PUBCOMP) {
         outbound.sendPubrel(entry.packetId, true);
+      } else if (isOutOfAttempts(entry)) {
+        it.remove();
+        exhausted.add(entry);
       } else {
+        entry.attempts++;
         host.observer().onRedelivery(entry.outbound.message(), clientId);
         outbound.sendPublish(entry.packetId, entry.outbound, true);
+        scheduleRetransmit(entry);
       }
     }
+    deadLetter(exhausted);
     drain();
   }
 
@@ -437,6 +633,7 @@ public final class Session implements Subscriber {
     }
     connection = null;
     online = false;
+    cancelRetransmitTimer();
     dropQueuedQos0();
     handOverSharedMessages();
     if (will != null) {
@@ -477,7 +674,7 @@ public final class Session implements Subscriber {
           d.deliveryId());
       if (d.packetId() == 0) {
         queue.add(m);
-        queuedCount.incrementAndGet();
+        countQueued(m, 1);
         continue;
       }
       Phase phase = d.released() ? Phase.AWAITING_PUBCOMP
@@ -517,7 +714,9 @@ public final class Session implements Subscriber {
     }
     subscriptions.clear();
     handOverSharedMessages();
-    queuedCount.addAndGet(-queue.size());
+    for (OutboundMessage m : queue) {
+      countQueued(m, -1);
+    }
     queue.clear();
     inflight.clear();
     inflightGauge = 0;
@@ -550,14 +749,16 @@ public final class Session implements Subscriber {
       host.cancelTimer(willTimer);
       willTimer = -1;
     }
+    cancelRetransmitTimer();
   }
 
   private void dropQueuedQos0() {
     Iterator<OutboundMessage> it = queue.iterator();
     while (it.hasNext()) {
-      if (it.next().qos() == 0) {
+      OutboundMessage m = it.next();
+      if (m.qos() == 0) {
         it.remove();
-        queuedCount.decrementAndGet();
+        countQueued(m, -1);
       }
     }
   }
@@ -578,9 +779,10 @@ public final class Session implements Subscriber {
     }
     Iterator<OutboundMessage> queueIt = queue.iterator();
     while (queueIt.hasNext()) {
-      if (handOver(queueIt.next())) {
+      OutboundMessage m = queueIt.next();
+      if (handOver(m)) {
         queueIt.remove();
-        queuedCount.decrementAndGet();
+        countQueued(m, -1);
       }
     }
   }
@@ -610,5 +812,10 @@ public final class Session implements Subscriber {
 
   public int queuedCount() {
     return queuedCount.get();
+  }
+
+  /** Returns the payload bytes in the mailbox and the queue; readable on any thread. */
+  public long queuedBytes() {
+    return queuedBytes.get();
   }
 }

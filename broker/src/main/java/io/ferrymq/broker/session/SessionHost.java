@@ -3,6 +3,8 @@ package io.ferrymq.broker.session;
 import io.ferrymq.broker.routing.Subscription;
 import io.ferrymq.spi.BrokerObserver;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.QueueLimits;
+import io.ferrymq.spi.RedeliveryPolicy;
 import io.ferrymq.spi.storage.SessionStore;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -41,4 +43,16 @@ interface SessionHost {
 
   /** Logs, at a limited rate, that a session's queue was full. */
   void logQueueFull(String clientId);
+
+  /** The bounds of each session's queue and the fate of a message that finds it full. */
+  QueueLimits queueLimits();
+
+  /** The redelivery and dead-letter policy, or {@code null} for unlimited attempts and no retransmission. */
+  RedeliveryPolicy redeliveryPolicy();
+
+  /** Adds {@code delta} to the broker's total of queued payload bytes; thread-safe. */
+  void queuedBytesChanged(long delta);
+
+  /** Routes a dead letter as if a client had published it. */
+  void routeDeadLetter(Message deadLetter);
 }

@@ -7,6 +7,8 @@ import io.ferrymq.broker.util.RateLimitedLog;
 import io.ferrymq.spi.BrokerObserver;
 import io.ferrymq.broker.routing.Topics;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.QueueLimits;
+import io.ferrymq.spi.RedeliveryPolicy;
 import io.ferrymq.spi.storage.SessionStore;
 import io.ferrymq.spi.storage.StoredSession;
 import io.ferrymq.spi.storage.StoredSubscription;
@@ -22,6 +24,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -47,12 +50,33 @@ public final class SessionRegistry implements SessionHost {
   private volatile Router router;
   private volatile SessionStore sessionStore;
   private final AtomicLong deliveryIds = new AtomicLong(System.currentTimeMillis() * 1000);
+  // A LongAdder, because every event loop changes it on every enqueue and send.
+  private final LongAdder queuedBytes = new LongAdder();
+  private volatile QueueLimits queueLimits;
+  private volatile RedeliveryPolicy redeliveryPolicy;
 
   public SessionRegistry(Vertx vertx, BrokerConfig config, TopicTree tree, BrokerObserver observer) {
     this.vertx = vertx;
     this.config = config;
     this.tree = tree;
     this.observer = observer;
+    this.queueLimits = new QueueLimits(config.maxQueuedMessages(), Long.MAX_VALUE, QueueLimits.Qos0Overflow.DROP_NEWEST,
+        QueueLimits.ReliableOverflow.REJECT_PUBLISH);
+  }
+
+  /** Replaces the default limits, {@code max-queued-messages} with no byte bound; call before clients connect. */
+  public void queueLimits(QueueLimits limits) {
+    this.queueLimits = limits;
+  }
+
+  /** Sets the redelivery policy; call before clients connect. */
+  public void redeliveryPolicy(RedeliveryPolicy policy) {
+    this.redeliveryPolicy = policy;
+  }
+
+  /** Returns the payload bytes queued in every session. */
+  public long queuedBytes() {
+    return queuedBytes.sum();
   }
 
   public void router(Router value) {
@@ -282,7 +306,28 @@ public final class SessionRegistry implements SessionHost {
 
   @Override
   public void logQueueFull(String clientId) {
-    queueFullLog.warn("queue full, message dropped client={} max-queued-messages={}", clientId,
-        config.maxQueuedMessages());
+    QueueLimits limits = queueLimits;
+    queueFullLog.warn("queue full, message dropped client={} max-messages={} max-bytes={}", clientId,
+        limits.maxMessages(), limits.maxBytes());
+  }
+
+  @Override
+  public QueueLimits queueLimits() {
+    return queueLimits;
+  }
+
+  @Override
+  public RedeliveryPolicy redeliveryPolicy() {
+    return redeliveryPolicy;
+  }
+
+  @Override
+  public void queuedBytesChanged(long delta) {
+    queuedBytes.add(delta);
+  }
+
+  @Override
+  public void routeDeadLetter(Message deadLetter) {
+    router.route(deadLetter);
   }
 }

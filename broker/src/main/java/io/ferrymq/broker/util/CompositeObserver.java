@@ -4,6 +4,7 @@ import io.ferrymq.spi.BrokerObserver;
 import io.ferrymq.spi.ConnectInfo;
 import io.ferrymq.spi.DropReason;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.PauseReason;
 import io.ferrymq.spi.ReasonCode;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -93,6 +94,34 @@ public final class CompositeObserver implements BrokerObserver {
   public void onRetainedCountChange(int delta) {
     if (!observers.isEmpty()) {
       each(o -> o.onRetainedCountChange(delta));
+    }
+  }
+
+  @Override
+  public void onPublisherPaused(ConnectInfo client, PauseReason reason) {
+    if (!observers.isEmpty()) {
+      each(o -> o.onPublisherPaused(client, reason));
+    }
+  }
+
+  @Override
+  public void onPublisherResumed(ConnectInfo client, PauseReason reason, long pausedNanos) {
+    if (!observers.isEmpty()) {
+      each(o -> o.onPublisherResumed(client, reason, pausedNanos));
+    }
+  }
+
+  @Override
+  public void onOverloadChange(boolean overloaded, long queuedBytes) {
+    if (!observers.isEmpty()) {
+      each(o -> o.onOverloadChange(overloaded, queuedBytes));
+    }
+  }
+
+  @Override
+  public void onDeadLetter(Message original, String clientId, int attempts, Message deadLetter) {
+    if (!observers.isEmpty()) {
+      each(o -> o.onDeadLetter(original, clientId, attempts, deadLetter));
     }
   }
 }

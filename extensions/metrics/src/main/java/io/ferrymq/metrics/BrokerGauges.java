@@ -59,11 +59,10 @@ final class BrokerGauges {
         .help("Outbound QoS 1 and 2 messages sent and not yet acknowledged by their subscribers.")
         .callback(cb -> cb.call(stats.inflightMessages()))
         .register(registry);
-    // TODO: read queued bytes once BrokerStats offers them.
     GaugeWithCallback.builder()
         .name("ferrymq_queued_bytes")
-        .help("Payload bytes waiting in session queues. Stays 0: the broker does not report queued bytes yet.")
-        .callback(cb -> cb.call(0))
+        .help("Payload bytes of the messages waiting in session queues.")
+        .callback(cb -> cb.call(stats.queuedBytes()))
         .register(registry);
   }
 }

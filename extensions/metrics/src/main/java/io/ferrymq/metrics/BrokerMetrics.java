@@ -4,10 +4,12 @@ import io.ferrymq.spi.BrokerObserver;
 import io.ferrymq.spi.ConnectInfo;
 import io.ferrymq.spi.DropReason;
 import io.ferrymq.spi.Message;
+import io.ferrymq.spi.PauseReason;
 import io.ferrymq.spi.ReasonCode;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -59,6 +61,10 @@ final class BrokerMetrics implements BrokerObserver {
   private final CounterDataPoint[] drops = new CounterDataPoint[DropReason.values().length];
   private final CounterDataPoint dedupHits;
   private final CounterDataPoint redeliveries;
+  private final CounterDataPoint throttlePauses;
+  private final CounterDataPoint throttlePausedSeconds;
+  // 1 while the broker's publish gate is closed for overload, else 0.
+  private volatile int overloaded;
 
   // Only for the $SYS summary, which Prometheus users get from max_over_time() instead.
   private final AtomicInteger connectedNow = new AtomicInteger();
@@ -137,6 +143,24 @@ final class BrokerMetrics implements BrokerObserver {
         .withoutExemplars()
         .register(registry);
 
+    throttlePauses = Counter.builder()
+        .name("ferrymq_throttle_pauses_total")
+        .help("Times a rate limit paused reading from a publisher.")
+        .withoutExemplars()
+        .register(registry);
+    throttlePausedSeconds = Counter.builder()
+        .name("ferrymq_throttle_paused_seconds_total")
+        .help("Time publishers spent paused by a rate limit, counted when each pause ends.")
+        .unit(Unit.SECONDS)
+        .withoutExemplars()
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("ferrymq_overloaded")
+        .help("1 while the broker holds more queued bytes than its high watermark and has paused reading from "
+            + "publishers, else 0.")
+        .callback(cb -> cb.call(overloaded))
+        .register(registry);
+
     registerPendingSources(registry);
   }
 
@@ -145,18 +169,7 @@ final class BrokerMetrics implements BrokerObserver {
    * be written against their final names. Each HELP text states that the metric stays 0.
    */
   private static void registerPendingSources(PrometheusRegistry registry) {
-    // TODO: feed these once the broker reports throttle pauses and store commits to observers.
-    Counter.builder()
-        .name("ferrymq_throttle_pauses_total")
-        .help("Times a rate limit paused reading from a publisher. Stays 0: the broker does not report pauses yet.")
-        .withoutExemplars()
-        .register(registry);
-    Counter.builder()
-        .name("ferrymq_throttle_paused_seconds_total")
-        .help("Time publishers spent paused by a rate limit. Stays 0: the broker does not report pauses yet.")
-        .unit(Unit.SECONDS)
-        .withoutExemplars()
-        .register(registry);
+    // TODO: feed this once the broker reports store commits to observers.
     Histogram.builder()
         .name("ferrymq_store_commit_duration_seconds")
         .help("Time a session store took to commit a batch of QoS 1 and 2 messages. Has no observations: the broker "
@@ -234,6 +247,25 @@ final class BrokerMetrics implements BrokerObserver {
   @Override
   public void onRedelivery(Message message, String clientId) {
     redeliveries.inc();
+  }
+
+  @Override
+  public void onPublisherPaused(ConnectInfo client, PauseReason reason) {
+    if (reason == PauseReason.RATE_LIMIT) {
+      throttlePauses.inc();
+    }
+  }
+
+  @Override
+  public void onPublisherResumed(ConnectInfo client, PauseReason reason, long pausedNanos) {
+    if (reason == PauseReason.RATE_LIMIT) {
+      throttlePausedSeconds.inc(pausedNanos / 1e9);
+    }
+  }
+
+  @Override
+  public void onOverloadChange(boolean overloaded, long queuedBytes) {
+    this.overloaded = overloaded ? 1 : 0;
   }
 
   // ---- totals for the $SYS summary ----

@@ -193,6 +193,29 @@ class TrafficMetricsTest {
   }
 
   @Test
+  void throttlePausesCountedWithPausedTime() throws Exception {
+    // Stands in for a rate limit: every publish of client "chatty" pauses its reads for 50 ms.
+    HookExtension throttle = new HookExtension("throttle", c -> c.publishThrottle(
+        p -> p.client().clientId().equals("chatty") ? 50_000_000L : 0));
+    try (MetricsBroker broker = MetricsBroker.start(Map.of(), b -> b, List.of(throttle));
+         TestClient quiet = TestClient.connect(broker, "quiet");
+         TestClient chatty = TestClient.connect(broker, "chatty")) {
+      quiet.publish("chat/q", PAYLOAD, 1);
+      for (int i = 0; i < 3; i++) {
+        chatty.publish("chat/x", PAYLOAD, 1);
+      }
+
+      // Each publish waits for its PUBACK, so each of the three met an unpaused socket and paused it.
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        Scrape s = broker.scrape();
+        assertThat(s.value("ferrymq_throttle_pauses_total")).isEqualTo(3);
+        assertThat(s.value("ferrymq_throttle_paused_seconds_total")).isGreaterThanOrEqualTo(0.15);
+      });
+      assertThat(broker.scrape().value("ferrymq_overloaded")).isZero();
+    }
+  }
+
+  @Test
   void publishWithoutSubscriberCountedOnce() throws Exception {
     try (MetricsBroker broker = MetricsBroker.start();
          TestClient pub = TestClient.connect(broker, "pub")) {
