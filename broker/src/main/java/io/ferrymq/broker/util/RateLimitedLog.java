@@ -49,23 +49,4 @@ public final class RateLimitedLog {
     long skipped = suppressed.getAndSet(0);
     return skipped > 0 ? format + " (" + skipped + " similar lines skipped)" : format;
   }
-
-  /** Logs at INFO under the same limit as {@link #warn}, for client behaviour rather than broker faults. */
-  public void info(String format, Object... args) {
-    if (!logger.isInfoEnabled()) {
-      return;
-    }
-    long now = System.nanoTime();
-    long allowed = nextAllowed.get();
-    if ((allowed != Long.MIN_VALUE && now - allowed < 0) || !nextAllowed.compareAndSet(allowed, now + intervalNanos)) {
-      suppressed.incrementAndGet();
-      return;
-    }
-    long skipped = suppressed.getAndSet(0);
-    if (skipped > 0) {
-      logger.info(format + " (" + skipped + " similar lines skipped)", args);
-    } else {
-      logger.info(format, args);
-    }
-  }
 }
