@@ -1,0 +1,67 @@
+package io.ferrymq.sim.scenario;
+
+import io.ferrymq.sim.client.OutboundMessage;
+import io.ferrymq.sim.client.SimClient;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Publishes one client's messages in the order they were handed in, with at most {@link #WINDOW} QoS 1 or 2
+ * publishes awaiting their acknowledgement. Paho fails a publish beyond the broker's Receive Maximum instead of
+ * waiting, and its completion callbacks run on the thread that delivers messages, so a publisher that reacts to
+ * messages must not wait there: it hands the message to this outbox's own thread.
+ */
+public final class Outbox implements AutoCloseable {
+    /** Below the Receive Maximum of common brokers (Mosquitto's default is 20). */
+    static final int WINDOW = 10;
+
+    private final SimClient client;
+    private final Semaphore window = new Semaphore(WINDOW);
+    private final ExecutorService sender;
+
+    public Outbox(SimClient client, String name) {
+        this.client = client;
+        this.sender = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "outbox-" + name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Queues a publish; the future completes like {@link SimClient#publish}. */
+    public CompletableFuture<Void> send(OutboundMessage message) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        sender.execute(() -> publish(message, result));
+        return result;
+    }
+
+    private void publish(OutboundMessage message, CompletableFuture<Void> result) {
+        boolean windowed = message.qos() > 0;
+        if (windowed) {
+            try {
+                window.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                result.completeExceptionally(e);
+                return;
+            }
+        }
+        client.publish(message).whenComplete((done, error) -> {
+            if (windowed) {
+                window.release();
+            }
+            if (error == null) {
+                result.complete(null);
+            } else {
+                result.completeExceptionally(error);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        sender.shutdownNow();
+    }
+}
