@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * Publishes one client's messages in the order they were handed in, with at most {@link #WINDOW} QoS 1 or 2
@@ -32,13 +33,21 @@ public final class Outbox implements AutoCloseable {
 
     /** Queues a publish; the future completes like {@link SimClient#publish}. */
     public CompletableFuture<Void> send(OutboundMessage message) {
+        return send(message.qos(), () -> message);
+    }
+
+    /**
+     * Queues a publish whose message is built only when it is sent, so that a send time in its payload leaves
+     * out the time spent waiting in this outbox.
+     */
+    public CompletableFuture<Void> send(int qos, Supplier<OutboundMessage> message) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        sender.execute(() -> publish(message, result));
+        sender.execute(() -> publish(qos, message, result));
         return result;
     }
 
-    private void publish(OutboundMessage message, CompletableFuture<Void> result) {
-        boolean windowed = message.qos() > 0;
+    private void publish(int qos, Supplier<OutboundMessage> supplier, CompletableFuture<Void> result) {
+        boolean windowed = qos > 0;
         if (windowed) {
             try {
                 window.acquire();
@@ -48,7 +57,7 @@ public final class Outbox implements AutoCloseable {
                 return;
             }
         }
-        client.publish(message).whenComplete((done, error) -> {
+        client.publish(supplier.get()).whenComplete((done, error) -> {
             if (windowed) {
                 window.release();
             }

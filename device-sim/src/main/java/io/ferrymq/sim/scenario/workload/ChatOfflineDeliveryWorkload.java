@@ -57,6 +57,7 @@ final class ChatOfflineDeliveryWorkload implements Workload {
         private final int qos;
         private final Duration drain;
         private final Duration onlineTime;
+        private final double reconnectRate;
         private final List<User> users = new ArrayList<>();
         private final List<Sender> senders = new ArrayList<>();
         private final StreamTracker conversations = new StreamTracker();
@@ -74,6 +75,7 @@ final class ChatOfflineDeliveryWorkload implements Workload {
             this.qos = settings.integer("qos", 1, 1, 2);
             this.drain = settings.duration("drain", "30s");
             this.onlineTime = settings.duration("online-time", "5s");
+            this.reconnectRate = settings.rate("reconnect-rate", "20/s");
         }
 
         Measurements execute() throws InterruptedException {
@@ -95,8 +97,7 @@ final class ChatOfflineDeliveryWorkload implements Workload {
             WorkloadContext.awaitUntil(() -> acknowledged.sum() >= queuedTotal, deadline);
 
             long reconnectStart = System.nanoTime();
-            Batches.run(context, users.stream().map(user -> (Supplier<CompletableFuture<?>>) user::reconnect)
-                    .toList(), 20, SETUP_TIMEOUT, "bringing the users back");
+            reconnectUsers();
             long drainDeadline = System.nanoTime() + drain.toNanos();
             WorkloadContext.awaitUntil(() -> conversations.missing() == 0
                     && receiptsReceived.sum() >= receiptsSent.sum(), drainDeadline);
@@ -109,6 +110,21 @@ final class ChatOfflineDeliveryWorkload implements Workload {
                     50, SETUP_TIMEOUT, "disconnecting the users");
             senders.forEach(Sender::stop);
             return measurements(queuedTotal, drainSeconds);
+        }
+
+        /** Brings the users back at the reconnect rate, as people opening the app one after another. */
+        private void reconnectUsers() throws InterruptedException {
+            long periodNanos = (long) (1e9 / reconnectRate);
+            long start = System.nanoTime();
+            List<CompletableFuture<?>> reconnects = new ArrayList<>();
+            for (int i = 0; i < users.size(); i++) {
+                long wait = start + i * periodNanos - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                reconnects.add(users.get(i).reconnect());
+            }
+            context.await(reconnects, SETUP_TIMEOUT, "bringing the users back");
         }
 
         /** Queues a random number of messages in the range for each user, each from a random sender. */
@@ -141,7 +157,7 @@ final class ChatOfflineDeliveryWorkload implements Workload {
         private Measurements measurements(long queuedTotal, double drainSeconds) {
             long expectedReceipts = 2 * conversations.received();
             return new Measurements()
-                    .latency(receiptLatency, "receipt from user to sender")
+                    .latency(receiptLatency, "receipt from its PUBLISH by the user to the sender")
                     .put("users", userCount, "users on persistent sessions")
                     .put("messages-queued", queuedTotal, "messages sent while the users were offline")
                     .put("messages-acknowledged", acknowledged.sum(), "messages the broker acknowledged")
@@ -234,7 +250,7 @@ final class ChatOfflineDeliveryWorkload implements Workload {
                 String receiptTopic = message.responseTopic().get();
                 for (String kind : List.of("delivered", "read")) {
                     receiptsSent.increment();
-                    outbox.send(OutboundMessage.of(receiptTopic,
+                    outbox.send(qos, () -> OutboundMessage.of(receiptTopic,
                             Messages.encode(48, kind, fields[2], number, SimClock.nowMicros()), qos, false));
                 }
             }

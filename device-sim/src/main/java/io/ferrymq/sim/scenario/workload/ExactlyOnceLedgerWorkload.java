@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,7 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishers send numbered transactions, half of them at QoS 2 and half at QoS 1 with a {@code message-id} user
- * property, while their connections are reset at random. A consumer on a persistent session books each
+ * property, while their connections are reset at random: right after handing a transaction to the client, a
+ * publisher resets its socket with probability {@code cut-share}, so the cut catches that transaction before its
+ * acknowledgement. A consumer on a persistent session books each
  * transaction it receives; every transaction must be booked exactly once.
  *
  * <p>A publish cut off before its acknowledgement is in doubt. The client library resends it with the same packet
@@ -79,7 +80,7 @@ final class ExactlyOnceLedgerWorkload implements Workload {
         private final int publisherCount;
         private final int transactionsPerPublisher;
         private final double rate;
-        private final double cutRate;
+        private final double cutShare;
         private final Duration drain;
         private final String property;
         private final String topicPrefix;
@@ -98,7 +99,7 @@ final class ExactlyOnceLedgerWorkload implements Workload {
             this.publisherCount = settings.size("publishers", 8, 2);
             this.transactionsPerPublisher = settings.size("transactions-per-publisher", 500, 1);
             this.rate = settings.rate("transaction-rate", "25/s");
-            this.cutRate = settings.rate("cut-rate", "2/s");
+            this.cutShare = settings.fraction("cut-share", "2%");
             this.drain = settings.duration("drain", "20s");
             this.property = settings.text("message-id-property", "message-id");
             this.topicPrefix = "ledger/" + context.runId() + "/";
@@ -113,7 +114,6 @@ final class ExactlyOnceLedgerWorkload implements Workload {
             context.await(publishers.stream().map(Publisher::connect).toList(), SETUP_TIMEOUT,
                     "connecting the publishers");
 
-            ScheduledFuture<?> cutter = startCutting();
             List<Thread> threads = new ArrayList<>();
             for (Publisher publisher : publishers) {
                 Thread thread = new Thread(publisher::publishAll, "ledger-" + publisher.number);
@@ -124,9 +124,6 @@ final class ExactlyOnceLedgerWorkload implements Workload {
             for (Thread thread : threads) {
                 thread.join();
             }
-            if (cutter != null) {
-                cutter.cancel(false);
-            }
 
             long deadline = System.nanoTime() + drain.toNanos();
             WorkloadContext.awaitUntil(() -> qos1Books.missing() + qos2Books.missing() == 0, deadline);
@@ -134,21 +131,6 @@ final class ExactlyOnceLedgerWorkload implements Workload {
             publishers.forEach(Publisher::stop);
             consumer.stop();
             return measurements();
-        }
-
-        private ScheduledFuture<?> startCutting() {
-            if (cutRate <= 0) {
-                return null;
-            }
-            long periodMicros = (long) (1e6 / cutRate);
-            Random random = new Random(context.random().nextLong());
-            return context.scheduler().scheduleAtFixedRate(() -> {
-                Publisher victim = publishers.get(random.nextInt(publishers.size()));
-                if (victim.connected) {
-                    cuts.increment();
-                    victim.client.drop();
-                }
-            }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
         }
 
         private Measurements measurements() {
@@ -203,6 +185,7 @@ final class ExactlyOnceLedgerWorkload implements Workload {
             final int qos;
             final String id;
             final SimClient client;
+            final Random random = new Random(context.random().nextLong());
             volatile boolean connected;
 
             Publisher(int number, int qos) {
@@ -267,7 +250,12 @@ final class ExactlyOnceLedgerWorkload implements Workload {
                 while (true) {
                     awaitConnected();
                     try {
-                        client.publish(message).get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                        CompletableFuture<Void> publish = client.publish(message);
+                        if (random.nextDouble() < cutShare) {
+                            cuts.increment();
+                            client.drop();
+                        }
+                        publish.get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                         return;
                     } catch (ExecutionException | TimeoutException e) {
                         if (neverSent(e)) {

@@ -67,12 +67,16 @@ final class TelemetryFleetWorkload implements Workload {
 
     private static Measurements measurements(RunReport report, int devices) {
         VerificationResult result = report.verification().orElseThrow();
-        LatencySummary latency = report.latency();
+        LatencySummary latency = report.steadyLatency();
         Measurements measurements = new Measurements()
-                .put(Measurements.LATENCY_P50, latency.p50(), "publish to dashboard delivery, median")
-                .put(Measurements.LATENCY_P99, latency.p99(), "publish to dashboard delivery, 99th percentile")
-                .put(Measurements.LATENCY_MAX, latency.max(), "publish to dashboard delivery, maximum")
-                .put("latency-samples", latency.count(), "deliveries timed")
+                .put(Measurements.LATENCY_P50, latency.p50(), "publish to dashboard delivery once all are connected, median")
+                .put(Measurements.LATENCY_P99, latency.p99(), "publish to dashboard delivery once all are connected, "
+                        + "99th percentile")
+                .put(Measurements.LATENCY_MAX, latency.max(), "publish to dashboard delivery once all are connected, "
+                        + "maximum")
+                .put("latency-samples", latency.count(), "deliveries timed once all devices were connected")
+                .put("ramp-up-latency-p99-ms", report.latency().p99(),
+                        "publish to dashboard delivery including the connect storm, 99th percentile")
                 .put("published", report.published(), "telemetry and status messages published")
                 .put("delivered", report.delivered(), "messages the dashboard received")
                 .put(Measurements.LOST, result.totalLost(), "acknowledged QoS 1 or 2 messages never delivered")
