@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * scaled down so that all six fit a 2-core machine in about three minutes; the targets are the files'.
  *
  * <p>Delivery targets (lost, duplicated, reordered, outside the area, ...) are always enforced. Latency targets
- * are enforced while the system load average stays at or below the number of CPUs; a run that misses only
- * latency targets then runs once more, and the second run decides. On a machine loaded beyond its CPUs a
- * latency miss is logged as a warning with the load average instead, since it then measures the wait for a
+ * are enforced while the system load average stays at or below the number of CPUs. A run that misses only
+ * latency targets then runs once more, and the second run decides. On a machine loaded beyond its CPUs, a
+ * latency miss is logged as a warning with the load average instead, because it then measures the wait for a
  * CPU more than the broker.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -100,7 +100,7 @@ class ScenariosAgainstFerryMqTest {
         ScenarioResult result = ScenarioRunner.run(scenario, "127.0.0.1", broker.port(), scale, 1);
         if (missedOnlyLatency(result) && !oversubscribed()) {
             // A build starting next to this test can stall its JVM for a few hundred milliseconds, which shows
-            // only in latency percentiles; one repeat tells that from a slow broker.
+            // only in latency percentiles. One repeat separates such a stall from a slow broker.
             result = ScenarioRunner.run(scenario, "127.0.0.1", broker.port(), scale, 2);
         }
 
@@ -121,8 +121,8 @@ class ScenariosAgainstFerryMqTest {
     }
 
     /**
-     * Whether other processes want more CPU than the machine has. Latency percentiles then measure the
-     * scheduler's queue more than the broker, so latency targets are reported but not enforced.
+     * Returns whether processes wait for a CPU: the load average exceeds the number of CPUs. Latency percentiles
+     * then measure that wait more than the broker.
      */
     private static boolean oversubscribed() {
         return loadAverage() > CPUS;

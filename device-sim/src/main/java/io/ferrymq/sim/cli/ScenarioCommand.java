@@ -32,7 +32,7 @@ final class ScenarioCommand {
     private ScenarioCommand() {
     }
 
-    /** Whether the {@code --scenario} value names workload scenarios rather than a fleet scenario. */
+    /** Returns whether the {@code --scenario} value names workload scenarios rather than a fleet scenario. */
     static boolean isWorkload(String scenario) {
         return scenario.equals(ALL) || ScenarioLoader.isWorkloadScenario(ScenarioLoader.resolve(scenario));
     }
@@ -53,6 +53,7 @@ final class ScenarioCommand {
             err.println(e.getMessage());
             return RunCommand.INVALID_INPUT;
         }
+
         String host = run.matchedOptionValue("--" + Field.HOST.key(), Field.HOST.defaultValue());
         int port = Integer.parseInt(run.matchedOptionValue("--" + Field.PORT.key(), Field.PORT.defaultValue()));
         long seed = Long.parseLong(run.matchedOptionValue("--" + Field.SEED.key(), Field.SEED.defaultValue()));
@@ -72,6 +73,7 @@ final class ScenarioCommand {
             err.println("Interrupted while running scenario " + scenario + ".");
             return RunCommand.RUN_FAILED;
         }
+
         if (results.size() > 1) {
             out.print(ScenarioTable.summary(results));
         }

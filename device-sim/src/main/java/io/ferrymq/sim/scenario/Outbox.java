@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 /**
  * Publishes one client's messages in the order they were handed in, with at most {@link #WINDOW} QoS 1 or 2
  * publishes awaiting their acknowledgement. Paho fails a publish beyond the broker's Receive Maximum instead of
- * waiting, and its completion callbacks run on the thread that delivers messages, so a publisher that reacts to
- * messages must not wait there: it hands the message to this outbox's own thread.
+ * waiting. Its completion callbacks run on the thread that delivers messages, so a client that publishes in
+ * reaction to a message must not wait on that thread. It hands the message to this outbox's thread instead.
  */
 public final class Outbox implements AutoCloseable {
     /** Below the Receive Maximum of common brokers (Mosquitto's default is 20). */

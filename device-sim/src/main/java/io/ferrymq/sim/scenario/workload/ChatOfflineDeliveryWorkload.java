@@ -27,8 +27,8 @@ import org.HdrHistogram.Histogram;
 /**
  * Chat users on persistent sessions go offline, a number of messages queues up for each, and they come back and
  * drain their inbox. For every message a user sends a delivery receipt and a read receipt to the response topic
- * the sender set, its receipt topic. Each conversation (one sender, one user) is numbered from 1, so the
- * workload sees a message that is lost, repeated or out of order.
+ * the sender set, its receipt topic. The messages of each conversation (one sender, one user) are numbered
+ * from 1, so the workload detects a message that is lost, repeated or out of order.
  */
 final class ChatOfflineDeliveryWorkload implements Workload {
     private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(120);

@@ -115,7 +115,7 @@ final class CollaborativeSessionWorkload implements Workload {
             return views.missing() == 0;
         }
 
-        /** Every editor is owed every stamp the sequencer issued. */
+        /** Records every stamp the sequencer issued so far as owed to every editor. */
         private void owePublishedStamps() {
             int issued = stamps.get();
             for (Editor editor : editors) {

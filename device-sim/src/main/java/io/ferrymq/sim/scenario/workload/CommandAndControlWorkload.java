@@ -28,7 +28,7 @@ import org.HdrHistogram.Histogram;
 /**
  * An operator sends commands to devices on persistent sessions while a share of them is offline. Every command
  * carries the operator's reply topic as its MQTT 5 response topic and an id as correlation data, and a device
- * answers on that topic with the same correlation data. Offline devices come back at the end and must find
+ * replies on that topic with the same correlation data. Offline devices come back at the end and must find
  * every command queued for them.
  */
 final class CommandAndControlWorkload implements Workload {

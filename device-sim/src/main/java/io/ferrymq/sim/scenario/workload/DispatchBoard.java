@@ -13,7 +13,7 @@ public final class DispatchBoard {
     private long late;
     private long unknown;
 
-    /** What an accept achieved. */
+    /** Outcome of an accept. */
     public enum Decision { WON, TAKEN, UNKNOWN_REQUEST }
 
     public synchronized void open(long requestId) {

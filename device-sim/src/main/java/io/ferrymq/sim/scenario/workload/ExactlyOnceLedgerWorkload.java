@@ -30,15 +30,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishers send numbered transactions, half of them at QoS 2 and half at QoS 1 with a {@code message-id} user
- * property, while their connections are reset at random: right after handing a transaction to the client, a
+ * property, while their connections are reset at random. Right after handing a transaction to the client, a
  * publisher resets its socket with probability {@code cut-share}, so the cut catches that transaction before its
- * acknowledgement. A consumer on a persistent session books each
- * transaction it receives; every transaction must be booked exactly once.
+ * acknowledgement. A consumer on a persistent session books each transaction it receives, and the targets count
+ * the transactions booked twice or never.
  *
  * <p>A publish cut off before its acknowledgement is in doubt. The client library resends it with the same packet
  * id when the session resumes, which QoS 2 makes exactly once. A QoS 1 publisher also sends it again itself with
- * the same message id, as an application that cannot tell whether the broker got it does; only a broker that
- * drops repeats of a message id (FerryMQ's dedup extension) books that transaction once.
+ * the same message id, as an application does that cannot tell whether the broker got it. Only a broker that
+ * drops repeats of a message id (FerryMQ's dedup extension) then books that transaction once.
  */
 final class ExactlyOnceLedgerWorkload implements Workload {
     private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceLedgerWorkload.class);
@@ -274,9 +274,9 @@ final class ExactlyOnceLedgerWorkload implements Workload {
             }
 
             /**
-             * Each transaction has its own topic name. Eclipse Paho 1.2.5 replaces the topic of a repeated topic
-             * name by a topic alias in the stored PUBLISH and resends it that way after a reconnect, which MQTT 5
-             * forbids; a topic name used once never gets an alias-only PUBLISH.
+             * Builds a transaction's message on a topic name of its own. Eclipse Paho 1.2.5 replaces a repeated
+             * topic name by a topic alias in the stored PUBLISH and resends it that way after a reconnect, which
+             * MQTT 5 forbids. A topic name used once never gets an alias-only PUBLISH.
              */
             private OutboundMessage message(int transaction, long sentMicros) {
                 String topic = topicPrefix + number + "/" + transaction;

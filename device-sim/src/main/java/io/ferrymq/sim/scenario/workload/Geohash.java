@@ -1,8 +1,7 @@
 package io.ferrymq.sim.scenario.workload;
 
 /**
- * Geohash encoding (the public-domain scheme of Gustavo Niemeyer): longitude and latitude bits interleaved,
- * longitude first, five bits per base-32 character. Each extra character narrows the cell, so a cell's hash
+ * Geohash encoding: longitude and latitude bits interleaved, longitude first, five bits per base-32 character. Each extra character narrows the cell, so a cell's hash
  * starts with the hash of every cell that contains it, which suits MQTT topic levels: {@code u/3/3/d/b} is
  * inside {@code u/3/3/d/+}.
  */

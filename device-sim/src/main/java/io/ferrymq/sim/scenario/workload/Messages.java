@@ -22,7 +22,7 @@ final class Messages {
         return text.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The fields of a payload, without the padding. */
+    /** Splits a payload into its fields and drops the padding. */
     static String[] decode(byte[] payload) {
         String text = new String(payload, StandardCharsets.US_ASCII);
         String[] parts = text.split("\\|", -1);

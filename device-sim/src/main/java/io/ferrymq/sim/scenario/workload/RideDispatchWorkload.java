@@ -31,7 +31,8 @@ import org.HdrHistogram.Histogram;
 /**
  * A dispatcher broadcasts ride requests to the drivers of an area. Areas are geohash cells, one topic level per
  * character, so neighbouring cells share the first levels and differ in the last. Each driver subscribes to its
- * own cell; drivers that want the ride answer on the request's response topic, and the first accept wins.
+ * own cell. Drivers that want the ride publish an accept to the request's response topic, and the first accept
+ * wins.
  */
 final class RideDispatchWorkload implements Workload {
     private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(120);
@@ -91,6 +92,7 @@ final class RideDispatchWorkload implements Workload {
         private final LongAdder outsideArea = new LongAdder();
         private final LongAdder acceptsSent = new LongAdder();
         private final LongAdder acceptsReceived = new LongAdder();
+        private final Set<Long> acceptedRequests = ConcurrentHashMap.newKeySet();
 
         Run(WorkloadContext context) {
             this.context = context;
@@ -180,14 +182,8 @@ final class RideDispatchWorkload implements Workload {
                     .put("accepts", acceptsReceived.sum(), "accepts the dispatcher received")
                     .put("assigned", board.assigned(), "requests won by the first accepting driver")
                     .put("accepts-turned-down", board.turnedDown(), "accepts after another driver had won")
-                    .put("requests-unassigned", Math.max(0, acceptingRequests() - board.assigned()),
+                    .put("requests-unassigned", Math.max(0, acceptedRequests.size() - board.assigned()),
                             "requests some driver accepted but nobody won");
-        }
-
-        private final Set<Long> acceptedRequests = ConcurrentHashMap.newKeySet();
-
-        private long acceptingRequests() {
-            return acceptedRequests.size();
         }
 
         private final class DispatcherListener implements ClientListener {
@@ -252,7 +248,11 @@ final class RideDispatchWorkload implements Workload {
                     acceptsSent.increment();
                     client.publish(new OutboundMessage(message.responseTopic().get(),
                             Messages.encode(48, "accept", requestId, id), 1, false, Optional.empty(),
-                            message.correlationData()));
+                            message.correlationData())).whenComplete((done, error) -> {
+                                if (error != null) {
+                                    acceptsSent.decrement();
+                                }
+                            });
                 }
             }
 

@@ -5,10 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Tracks numbered messages per stream (a conversation, a device's commands, an editor's view of a document)
- * and counts the faults a receiver would notice: a number delivered twice, a number delivered after a higher
- * one, and an owed number that never arrived. Numbers start at 1. Thread-safe: receivers call it from their
- * client threads.
+ * Tracks numbered messages per stream, such as a conversation, a device's commands or an editor's view of a
+ * document. It counts the faults a receiver would notice: a number delivered twice, a number delivered after a
+ * higher one, and an owed number that never arrived. Numbers start at 1. Thread-safe, because receivers call it
+ * from their client threads.
  */
 public final class StreamTracker {
     private final Map<String, State> streams = new HashMap<>();
@@ -21,7 +21,7 @@ public final class StreamTracker {
         long reordered;
     }
 
-    /** What a delivery meant for its stream. */
+    /** Outcome of a delivery for its stream. */
     public enum Outcome { FIRST, DUPLICATE, OUT_OF_ORDER }
 
     /** Records that the number was sent and must arrive, for example once the broker acknowledged it. */

@@ -16,7 +16,7 @@ import java.util.Locale;
 /**
  * Devices that publish readings at QoS 0 and 1 and keep a retained status, a share of them going offline and
  * back, watched by a dashboard that subscribes with wildcards. Runs the simulator's fleet model on the Vert.x
- * engine (MQTT 3.1.1), which holds thousands of devices on one event loop; devices leave with DISCONNECT.
+ * engine (MQTT 3.1.1), which runs thousands of devices on one event loop. Devices leave with DISCONNECT.
  */
 final class TelemetryFleetWorkload implements Workload {
 

@@ -13,7 +13,7 @@ class GeohashTest {
 
     @Test
     void encodesKnownPositions() {
-        // Reference values of the geohash scheme: Jutland (the scheme's own example) and the origin.
+        // Published geohash of a point in Jutland, Denmark, and the cells at the origin and the south-west corner.
         assertThat(Geohash.encode(57.64911, 10.40744, 11)).isEqualTo("u4pruydqqvj");
         assertThat(Geohash.encode(0, 0, 5)).isEqualTo("s0000");
         assertThat(Geohash.encode(-90, -180, 3)).isEqualTo("000");
