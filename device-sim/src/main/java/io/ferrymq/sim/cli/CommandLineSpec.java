@@ -26,9 +26,9 @@ final class CommandLineSpec {
     private static CommandSpec runSpec() {
         CommandSpec run = CommandSpec.create().name("run").mixinStandardHelpOptions(true);
         run.usageMessage()
-                .description("Runs a fleet and prints a report. Exit codes: 0 every promise held, 1 a delivery "
-                        + "broke its QoS contract, 2 invalid option or scenario, 3 broker unreachable or run "
-                        + "failed.")
+                .description("Runs a fleet or workload scenarios and prints a report. Exit codes: 0 every "
+                        + "promise held, 1 a delivery broke its QoS contract or a scenario missed a target, "
+                        + "2 invalid option or scenario, 3 broker unreachable or run failed.")
                 .footer("", "Rates take /s, /m or /h (default per second). Durations take ms, s, m or h. "
                         + "Command-line options override the scenario file.");
         run.addOption(OptionSpec.builder(SCENARIO)
