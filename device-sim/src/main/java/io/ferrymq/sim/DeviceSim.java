@@ -5,8 +5,8 @@ import java.io.PrintStream;
 
 /**
  * Command-line entry point. {@link #execute} returns the exit code instead of exiting, so tests and other
- * programs can call it: 0 every promise held, 1 a delivery broke its QoS contract, 2 invalid option or
- * scenario, 3 broker unreachable or run failed.
+ * programs can call it: 0 every promise held, 1 a delivery broke its QoS contract or a workload scenario missed
+ * a target, 2 invalid option or scenario, 3 broker unreachable or run failed.
  */
 public final class DeviceSim {
     private DeviceSim() {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /** Builds the picocli model from {@link Field}, so every scenario field is also an option with its unit and default. */
 final class CommandLineSpec {
     static final String SCENARIO = "--scenario";
+    static final String SCALE = "--scale";
 
     private CommandLineSpec() {
     }
@@ -25,16 +26,24 @@ final class CommandLineSpec {
     private static CommandSpec runSpec() {
         CommandSpec run = CommandSpec.create().name("run").mixinStandardHelpOptions(true);
         run.usageMessage()
-                .description("Runs a fleet and prints a report. Exit codes: 0 every promise held, 1 a delivery "
-                        + "broke its QoS contract, 2 invalid option or scenario, 3 broker unreachable or run "
-                        + "failed.")
+                .description("Runs a fleet or workload scenarios and prints a report. Exit codes: 0 every "
+                        + "promise held, 1 a delivery broke its QoS contract or a scenario missed a target, "
+                        + "2 invalid option or scenario, 3 broker unreachable or run failed.")
                 .footer("", "Rates take /s, /m or /h (default per second). Durations take ms, s, m or h. "
                         + "Command-line options override the scenario file.");
         run.addOption(OptionSpec.builder(SCENARIO)
                 .paramLabel("FILE")
                 .type(String.class)
-                .description("YAML scenario whose keys are the option names without dashes, "
-                        + "for example 'devices: 200'.")
+                .description("YAML scenario: a fleet scenario whose keys are the option names without dashes, "
+                        + "for example 'devices: 200', or a workload scenario with a 'workload' key and its "
+                        + "targets. A name without a slash, such as ride-dispatch, is a file of device-sim/scenarios; "
+                        + "'all' runs every workload scenario there and prints a summary table.")
+                .build());
+        run.addOption(OptionSpec.builder(SCALE)
+                .paramLabel("FACTOR")
+                .type(String.class)
+                .description("Workload scenarios only: multiplies every size of the file (devices, users, "
+                        + "requests, ...), such as 0.5 or 4. Default: 1.")
                 .build());
         for (Field field : Field.values()) {
             OptionSpec.Builder option = OptionSpec.builder("--" + field.key())

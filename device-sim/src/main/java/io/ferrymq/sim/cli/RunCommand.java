@@ -10,14 +10,16 @@ import io.ferrymq.sim.fleet.FleetException;
 import io.ferrymq.sim.report.JsonReport;
 import io.ferrymq.sim.report.ReportTable;
 import io.ferrymq.sim.report.RunReport;
+import io.ferrymq.sim.scenario.ScenarioLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
-/** Parses the command line, runs the fleet and turns each outcome into an exit code. */
+/**
+ * Parses the command line, runs the fleet or the workload scenarios and turns each outcome into an exit code.
+ */
 public final class RunCommand {
     public static final int PASSED = 0;
     public static final int PROMISE_BROKEN = 1;
@@ -46,9 +48,22 @@ public final class RunCommand {
             commandLine.usage(err);
             return INVALID_INPUT;
         }
+        ParseResult run = parsed.subcommand();
+        try {
+            if (run.hasMatchedOption(CommandLineSpec.SCENARIO)
+                    && ScenarioCommand.isWorkload(run.matchedOptionValue(CommandLineSpec.SCENARIO, ""))) {
+                return ScenarioCommand.execute(run, out, err);
+            }
+            if (run.hasMatchedOption(CommandLineSpec.SCALE)) {
+                throw new ConfigException("Option --scale applies to workload scenarios only.");
+            }
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return INVALID_INPUT;
+        }
         FleetConfig config;
         try {
-            config = toConfig(parsed.subcommand());
+            config = toConfig(run);
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return INVALID_INPUT;
@@ -59,7 +74,7 @@ public final class RunCommand {
     private static FleetConfig toConfig(ParseResult run) {
         FleetConfig.Builder builder = FleetConfig.builder();
         if (run.hasMatchedOption(CommandLineSpec.SCENARIO)) {
-            ScenarioFile.apply(Path.of((String) run.matchedOptionValue(CommandLineSpec.SCENARIO, "")), builder);
+            ScenarioFile.apply(ScenarioLoader.resolve(run.matchedOptionValue(CommandLineSpec.SCENARIO, "")), builder);
         }
         for (Field field : Field.values()) {
             String name = "--" + field.key();

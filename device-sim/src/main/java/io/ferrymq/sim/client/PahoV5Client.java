@@ -1,5 +1,8 @@
 package io.ferrymq.sim.client;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +20,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * MQTT 5 client on Paho mqttv5. Like {@link PahoV3Client} it is reused across reconnects so that a persistent
@@ -95,6 +99,11 @@ final class PahoV5Client implements SimClient {
         MqttProperties properties = new MqttProperties();
         message.responseTopic().ifPresent(properties::setResponseTopic);
         message.correlationData().ifPresent(properties::setCorrelationData);
+        if (!message.userProperties().isEmpty()) {
+            List<UserProperty> userProperties = new ArrayList<>();
+            message.userProperties().forEach((key, value) -> userProperties.add(new UserProperty(key, value)));
+            properties.setUserProperties(userProperties);
+        }
         MqttMessage mqttMessage = new MqttMessage(message.payload(), message.qos(), message.retain(), properties);
         run(result, () -> client.publish(message.topic(), mqttMessage, null,
                 listener(result, token -> result.complete(null))));
@@ -181,8 +190,12 @@ final class PahoV5Client implements SimClient {
                     : properties.getResponseTopic());
             Optional<byte[]> correlation = Optional.ofNullable(properties == null ? null
                     : properties.getCorrelationData());
+            Map<String, String> userProperties = new LinkedHashMap<>();
+            if (properties != null && properties.getUserProperties() != null) {
+                properties.getUserProperties().forEach(p -> userProperties.put(p.getKey(), p.getValue()));
+            }
             listener.messageArrived(new InboundMessage(topic, message.getPayload(), message.getQos(),
-                    message.isRetained(), message.isDuplicate(), responseTopic, correlation));
+                    message.isRetained(), message.isDuplicate(), responseTopic, correlation, userProperties));
         }
 
         @Override

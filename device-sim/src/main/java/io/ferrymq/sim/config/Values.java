@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parsers for option and scenario values; each error names the field, the value and what is accepted. */
-final class Values {
+public final class Values {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
     private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(?:/\\s*(s|m|h))?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB)?");
@@ -16,11 +16,11 @@ final class Values {
     private Values() {
     }
 
-    static ConfigException invalid(String field, String raw, String expected) {
+    public static ConfigException invalid(String field, String raw, String expected) {
         return new ConfigException("Invalid value '" + raw + "' for " + field + ": expected " + expected + ".");
     }
 
-    static int count(String field, String raw, int min, int max) {
+    public static int count(String field, String raw, int min, int max) {
         String expected = "a whole number from " + min + " to " + max;
         try {
             int value = Integer.parseInt(raw.trim());
@@ -33,7 +33,7 @@ final class Values {
         }
     }
 
-    static Duration duration(String field, String raw) {
+    public static Duration duration(String field, String raw) {
         String trimmed = raw.trim();
         if (trimmed.equals("0")) {
             return Duration.ZERO;
@@ -53,7 +53,7 @@ final class Values {
     }
 
     /** Returns events per second from "20/s", "120/m", "3600/h" or a bare number (per second). */
-    static double rate(String field, String raw) {
+    public static double rate(String field, String raw) {
         Matcher matcher = RATE.matcher(raw.trim());
         if (!matcher.matches()) {
             throw invalid(field, raw, "a rate such as 20/s, 120/m or 0 (off)");
@@ -67,7 +67,7 @@ final class Values {
         };
     }
 
-    static double fraction(String field, String raw) {
+    public static double fraction(String field, String raw) {
         String trimmed = raw.trim();
         String expected = "a share from 0 to 1, such as 0.25 or 25%";
         try {
@@ -101,7 +101,7 @@ final class Values {
         return (int) value;
     }
 
-    static QosMix qosMix(String field, String raw) {
+    public static QosMix qosMix(String field, String raw) {
         String expected = "0, 1, 2 or a mix of weights adding up to 100, such as 0:20,1:50,2:30";
         String trimmed = raw.trim();
         if (trimmed.matches("[012]")) {

@@ -5,6 +5,7 @@ import io.ferrymq.sim.client.ClientEngine;
 import io.ferrymq.sim.config.ChurnMode;
 import io.ferrymq.sim.config.Engine;
 import io.ferrymq.sim.config.FleetConfig;
+import io.ferrymq.sim.payload.SimClock;
 import io.ferrymq.sim.report.Metrics;
 import io.ferrymq.sim.report.ReportBuilder;
 import io.ferrymq.sim.report.RunReport;
@@ -296,10 +297,21 @@ final class FleetRun {
     }
 
     private void reportProgress() {
+        markSteadyOnceConnected();
         try {
             progressListener.accept(progressMeter.next(phase, fleet.verification()));
         } catch (RuntimeException e) {
             LOG.warn("Progress listener failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Starts the steady phase of the latency figures 2 s after the last device's first connect, which leaves
+     * the backlog of the connect storm out of them.
+     */
+    private void markSteadyOnceConnected() {
+        if (metrics.connects.sum() - metrics.reconnects.sum() >= config.devices().count()) {
+            metrics.markSteady(SimClock.nowMicros() + TimeUnit.SECONDS.toMicros(2));
         }
     }
 

@@ -103,8 +103,7 @@ final class Verification {
         }
         Optional<Payload> decoded = PayloadCodec.decode(message.payload());
         metrics.delivered.increment();
-        decoded.ifPresent(payload -> Metrics.recordMicros(metrics.latency,
-                SimClock.nowMicros() - payload.sentAtMicros()));
+        decoded.ifPresent(payload -> metrics.recordLatency(payload.sentAtMicros(), SimClock.nowMicros()));
         if (!enabled) {
             return decoded;
         }

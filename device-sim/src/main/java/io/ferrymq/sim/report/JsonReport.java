@@ -46,6 +46,7 @@ public final class JsonReport {
                         .put("commandsSent", report.commandsSent())
                         .put("repliesReceived", report.repliesReceived()))
                 .put("latencyMillis", latency(report.latency()))
+                .put("steadyLatencyMillis", latency(report.steadyLatency()))
                 .put("commandRoundTripMillis", latency(report.commandRoundTrip()))
                 .put("connectTimeMillis", latency(report.connectTime()))
                 .put("reconnectTimeMillis", latency(report.reconnectTime()));

@@ -22,11 +22,14 @@ public final class Metrics {
     public final LongAdder reconnects = new LongAdder();
     public final AtomicInteger devicesOnline = new AtomicInteger();
     public final Histogram latency = histogram();
+    /** Latency of messages sent once every device had connected, so the connect storm of the ramp-up is left out. */
+    public final Histogram steadyLatency = histogram();
     public final Histogram commandRoundTrip = histogram();
     public final Histogram reconnectTime = histogram();
     public final Histogram connectTime = histogram();
     private final AtomicLong firstConnectStartNanos = new AtomicLong();
     private final AtomicLong lastInitialConnectNanos = new AtomicLong();
+    private final AtomicLong steadyFromMicros = new AtomicLong(Long.MAX_VALUE);
 
     private static Histogram histogram() {
         return new ConcurrentHistogram(3);
@@ -52,6 +55,19 @@ public final class Metrics {
 
     private long initialConnects() {
         return connects.sum() - reconnects.sum();
+    }
+
+    /** Starts the steady phase at the given {@link io.ferrymq.sim.payload.SimClock} time; later calls change nothing. */
+    public void markSteady(long simClockMicros) {
+        steadyFromMicros.compareAndSet(Long.MAX_VALUE, simClockMicros);
+    }
+
+    /** Records the latency of a delivery of a message sent at {@code sentMicros}, received at {@code nowMicros}. */
+    public void recordLatency(long sentMicros, long nowMicros) {
+        recordMicros(latency, nowMicros - sentMicros);
+        if (sentMicros >= steadyFromMicros.get()) {
+            recordMicros(steadyLatency, nowMicros - sentMicros);
+        }
     }
 
     public static void recordMicros(Histogram histogram, long micros) {

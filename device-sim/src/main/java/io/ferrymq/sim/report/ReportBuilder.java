@@ -21,7 +21,8 @@ public final class ReportBuilder {
                 metrics.publishFailures.sum(), delivered, published / Math.max(publishSeconds, 1e-9),
                 delivered / Math.max(publishSeconds, 1e-9), metrics.commandsSent.sum(),
                 metrics.repliesReceived.sum(), LatencySummary.of(metrics.latency),
-                LatencySummary.of(metrics.commandRoundTrip), LatencySummary.of(metrics.reconnectTime),
+                LatencySummary.of(metrics.steadyLatency), LatencySummary.of(metrics.commandRoundTrip),
+                LatencySummary.of(metrics.reconnectTime),
                 LatencySummary.of(metrics.connectTime), verification);
     }
 }

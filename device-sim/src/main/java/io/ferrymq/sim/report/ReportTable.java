@@ -25,6 +25,7 @@ public final class ReportTable {
                 report.publishRate(), report.acknowledged(), report.publishFailures()));
         line(out, "delivered", fmt("%d messages (%.0f msg/s)", report.delivered(), report.deliveryRate()));
         latency(out, "latency", report.latency());
+        latency(out, "steady latency", report.steadyLatency());
         if (config.commands().enabled()) {
             line(out, "commands", fmt("%d sent, %d replies", report.commandsSent(), report.repliesReceived()));
             latency(out, "command rtt", report.commandRoundTrip());

@@ -7,6 +7,7 @@ import java.util.Optional;
 /**
  * Every figure of a finished run. Throughputs are per second of the publishing phase.
  *
+ * @param steadyLatency latency of the messages sent from 2 s after the last device's first connect
  * @param verification empty when verification was turned off
  */
 public record RunReport(
@@ -30,6 +31,7 @@ public record RunReport(
         long commandsSent,
         long repliesReceived,
         LatencySummary latency,
+        LatencySummary steadyLatency,
         LatencySummary commandRoundTrip,
         LatencySummary reconnectTime,
         LatencySummary connectTime,
