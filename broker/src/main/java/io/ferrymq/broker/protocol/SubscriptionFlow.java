@@ -53,7 +53,7 @@ final class SubscriptionFlow {
     }
     conn.channel.write(Packets.suback(packetId, codes));
     for (OutboundMessage m : retainedToSend) {
-      conn.session.deliver(m);
+      conn.session.deliverRetained(m);
     }
   }
 

@@ -169,6 +169,33 @@ public final class Session implements Subscriber {
       countQueued(message, -1);
       return refuse(message, limits);
     }
+    return storeAndEnqueue(message);
+  }
+
+  /**
+   * Hands this session the retained messages that its new subscription matched, past the queue bounds.
+   * The subscriber asked for them with SUBSCRIBE, so dropping some because the queue is full would hide
+   * retained state that it relies on, such as the last status of each device. Their number is bounded
+   * by the retained messages that match, whose payloads the queue shares with the retained store. They
+   * still count towards the queued totals, so later messages meet the bounds until the queue drains.
+   */
+  public void deliverRetained(OutboundMessage message) {
+    if (ended || (message.qos() == 0 && !online)) {
+      return;
+    }
+    countQueued(message, 1);
+    CompletionStage<Void> durable = storeAndEnqueue(message);
+    if (durable != null) {
+      durable.whenComplete((v, error) -> {
+        if (error != null) {
+          log.warn("storing a retained message for the new subscription failed client={} topic={} error={}",
+              clientId, message.message().topic(), error.toString());
+        }
+      });
+    }
+  }
+
+  private CompletionStage<Void> storeAndEnqueue(OutboundMessage message) {
     CompletionStage<Void> durable = null;
     SessionStore store = message.qos() > 0 ? store() : null;
     if (store != null) {

@@ -50,6 +50,28 @@ class RetainedTest {
   }
 
   @Test
+  void retainedMessagesPassFullQueueBound() throws Exception {
+    try (TestBroker small = TestBroker.start(b -> b.maxInflightMessages(5).maxQueuedMessages(10));
+         V5Client smallPub = V5Client.connect(small, "many-retained-pub")) {
+      for (int i = 0; i < 50; i++) {
+        smallPub.client.publish("fleet/dev" + i + "/status", ("up " + i).getBytes(StandardCharsets.UTF_8), 1, true);
+      }
+
+      try (V5Client dashboard = V5Client.connect(small, "dashboard")) {
+        dashboard.client.subscribe("fleet/+/status", 1);
+
+        java.util.Set<String> topics = new java.util.HashSet<>();
+        for (int i = 0; i < 50; i++) {
+          topics.add(dashboard.next().topic());
+        }
+        assertThat(topics).hasSize(50).contains("fleet/dev0/status", "fleet/dev49/status");
+        Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+            .until(dashboard.received::isEmpty);
+      }
+    }
+  }
+
+  @Test
   void newRetainedMessageReplacesOld() throws Exception {
     retain("status/dev2", "first");
     retain("status/dev2", "second");
