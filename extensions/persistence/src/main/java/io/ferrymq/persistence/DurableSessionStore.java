@@ -6,14 +6,15 @@ import io.ferrymq.spi.storage.SessionStore;
 import io.ferrymq.spi.storage.StoredDelivery;
 import io.ferrymq.spi.storage.StoredSession;
 import io.ferrymq.spi.storage.StoredSubscription;
+import io.ferrymq.spi.storage.StoredWill;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A {@link SessionStore} on the journal. Every method queues one record and returns at once; the
- * stages of {@link #enqueue} and {@link #addInboundQos2} complete after the record's group has been
- * forced to disk. Records keep the order of the calls, so calls about one client id, which the
+ * A {@link SessionStore} on the journal. Every method queues one record and returns at once. The
+ * stages of {@link #enqueue}, {@link #markSent} and {@link #addInboundQos2} complete after the
+ * record's group has been forced to disk. Records keep the order of the calls, so calls about one client id, which the
  * broker makes in order, are replayed in that order.
  */
 public final class DurableSessionStore implements SessionStore {
@@ -72,8 +73,8 @@ public final class DurableSessionStore implements SessionStore {
   }
 
   @Override
-  public void markSent(String clientId, long deliveryId, int packetId) {
-    journal.submit(new Change.MarkSent(clientId, deliveryId, packetId), false);
+  public CompletionStage<Void> markSent(String clientId, long deliveryId, int packetId) {
+    return journal.submit(new Change.MarkSent(clientId, deliveryId, packetId), true);
   }
 
   @Override
@@ -95,5 +96,25 @@ public final class DurableSessionStore implements SessionStore {
   @Override
   public void removeInboundQos2(String clientId, int packetId) {
     journal.submit(new Change.RemoveInboundQos2(clientId, packetId), false);
+  }
+
+  @Override
+  public void markOffline(String clientId, long sinceMillis) {
+    journal.submit(new Change.MarkOffline(clientId, sinceMillis), false);
+  }
+
+  @Override
+  public void markOnline(String clientId) {
+    journal.submit(new Change.MarkOffline(clientId, 0), false);
+  }
+
+  @Override
+  public void saveWill(String clientId, StoredWill will) {
+    journal.submit(new Change.SaveWill(clientId, will), false);
+  }
+
+  @Override
+  public void removeWill(String clientId) {
+    journal.submit(new Change.RemoveWill(clientId), false);
   }
 }

@@ -8,6 +8,7 @@ import io.ferrymq.spi.Message;
 import io.ferrymq.spi.storage.StoredDelivery;
 import io.ferrymq.spi.storage.StoredSession;
 import io.ferrymq.spi.storage.StoredSubscription;
+import io.ferrymq.spi.storage.StoredWill;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -46,6 +47,9 @@ class DurableStoreTest {
     sessions.addInboundQos2("c1", 99).toCompletableFuture().get(5, TimeUnit.SECONDS);
     sessions.addInboundQos2("c1", 98).toCompletableFuture().get(5, TimeUnit.SECONDS);
     sessions.removeInboundQos2("c1", 98);
+    sessions.saveWill("c1", new StoredWill(message("w/first", "replaced", 1), 1_000));
+    sessions.saveWill("c1", new StoredWill(message("w/c1", "gone", 1), 1_700_000_005_000L));
+    sessions.markOffline("c1", 1_700_000_000_000L);
     sessions.saveSession("ended", 60);
     sessions.enqueue("ended", 14, delivery(14, "dropped", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
     sessions.removeSession("ended");
@@ -71,6 +75,10 @@ class DurableStoreTest {
     assertThat(c1.deliveries().get(2).packetId()).isEqualTo(6);
     assertThat(c1.deliveries().get(2).released()).isTrue();
     assertThat(c1.inboundQos2()).containsExactly(99);
+    assertThat(c1.offlineSinceMillis()).isEqualTo(1_700_000_000_000L);
+    assertThat(c1.pendingWill().dueAtMillis()).isEqualTo(1_700_000_005_000L);
+    assertThat(c1.pendingWill().message().topic()).isEqualTo("w/c1");
+    assertThat(c1.pendingWill().message().payloadAsString()).isEqualTo("gone");
     List<Message> retained = new DurableRetainedStore(store).load();
     assertThat(retained).extracting(Message::topic).containsExactly("r/1");
     assertThat(retained.get(0).payloadAsString()).isEqualTo("kept");
@@ -100,6 +108,9 @@ class DurableStoreTest {
     try (DurableStore store = DurableStore.open(crashed, config)) {
       List<StoredSession> sessions = new DurableSessionStore(store, config).load();
       assertThat(sessions).extracting(StoredSession::clientId).containsExactlyInAnyOrder("c1", "marker");
+      StoredSession c1 = sessions.stream().filter(s -> s.clientId().equals("c1")).findFirst().orElseThrow();
+      assertThat(c1.offlineSinceMillis()).isEqualTo(1_700_000_000_000L);
+      assertThat(c1.pendingWill().message().topic()).isEqualTo("w/c1");
     }
   }
 
