@@ -73,6 +73,8 @@ public final class JournalWriter implements AutoCloseable {
   private final ArrayDeque<Entry> retry = new ArrayDeque<>();
   private volatile long journalBytes;
   private boolean unforced;
+  private long failedWrites;
+  private long lastFailureLogNanos;
 
   /**
    * Opens a new segment numbered {@code segment} and starts the writer thread.
@@ -100,7 +102,8 @@ public final class JournalWriter implements AutoCloseable {
    * Queues a change.
    *
    * @param durable whether the caller waits for the commit
-   * @return completes after the change is on disk, or fails with {@link StoreWriteException};
+   * @return completes after the change is on disk, or fails with {@link DiskFullException} when the
+   *     disk is full and {@link StoreWriteException} on other write errors;
    *     {@code null} when {@code durable} is false
    */
   public CompletableFuture<Void> submit(Change change, boolean durable) {
@@ -347,9 +350,10 @@ public final class JournalWriter implements AutoCloseable {
 
   /** Fails the durable changes of a batch that could not be written; the others are tried again. */
   private void fail(List<Entry> entries, IOException cause) {
-    log.warn("journal write failed records={} segment={} error={}", entries.size(), JournalFiles.segment(dir, segment),
-        cause.toString());
-    StoreWriteException failure = new StoreWriteException("the journal write failed: " + cause.getMessage(), cause);
+    logWriteFailure(entries.size(), cause);
+    Exception failure = DiskFullException.isNoSpace(cause)
+        ? new DiskFullException("the journal write failed because the disk is full: " + cause.getMessage(), cause)
+        : new StoreWriteException("the journal write failed: " + cause.getMessage(), cause);
     List<Entry> again = new ArrayList<>();
     for (Entry e : entries) {
       if (e.done != null) {
@@ -370,6 +374,19 @@ public final class JournalWriter implements AutoCloseable {
     if (!again.isEmpty()) {
       sleepQuietly(50);
     }
+  }
+
+  /** Logs a failed write at most every ten seconds, with the count of failures since the last line. */
+  private void logWriteFailure(int records, IOException cause) {
+    failedWrites++;
+    long now = System.nanoTime();
+    if (lastFailureLogNanos != 0 && now - lastFailureLogNanos < TimeUnit.SECONDS.toNanos(10)) {
+      return;
+    }
+    lastFailureLogNanos = now;
+    log.warn("journal write failed records={} segment={} failed-writes-since-last-line={} error={}", records,
+        JournalFiles.segment(dir, segment), failedWrites, cause.toString());
+    failedWrites = 0;
   }
 
   private void maybeCheckpoint() throws IOException {
