@@ -52,4 +52,14 @@ public interface BrokerObserver {
   /** The number of retained messages changed by {@code delta}. */
   default void onRetainedCountChange(int delta) {
   }
+
+  /**
+   * A session or retained store forced a group of changes to disk. Raised by the store extension,
+   * on its own writer thread rather than an event loop.
+   *
+   * @param durationNanos time to write and force the group, in nanoseconds
+   * @param records how many changes the group contained
+   */
+  default void onStoreCommit(long durationNanos, int records) {
+  }
 }

@@ -95,4 +95,11 @@ public final class CompositeObserver implements BrokerObserver {
       each(o -> o.onRetainedCountChange(delta));
     }
   }
+
+  @Override
+  public void onStoreCommit(long durationNanos, int records) {
+    if (!observers.isEmpty()) {
+      each(o -> o.onStoreCommit(durationNanos, records));
+    }
+  }
 }

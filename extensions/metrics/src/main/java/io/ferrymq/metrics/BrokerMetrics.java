@@ -59,6 +59,7 @@ final class BrokerMetrics implements BrokerObserver {
   private final CounterDataPoint[] drops = new CounterDataPoint[DropReason.values().length];
   private final CounterDataPoint dedupHits;
   private final CounterDataPoint redeliveries;
+  private final Histogram storeCommitDuration;
 
   // Only for the $SYS summary, which Prometheus users get from max_over_time() instead.
   private final AtomicInteger connectedNow = new AtomicInteger();
@@ -137,6 +138,16 @@ final class BrokerMetrics implements BrokerObserver {
         .withoutExemplars()
         .register(registry);
 
+    storeCommitDuration = Histogram.builder()
+        .name("ferrymq_store_commit_duration_seconds")
+        .help("Time a session store took to write and force one group of changes to disk, as the persistence "
+            + "extension reports it. Publishers waiting for their acknowledgement wait at least this long.")
+        .unit(Unit.SECONDS)
+        .classicOnly()
+        .classicUpperBounds(COMMIT_BUCKETS)
+        .withoutExemplars()
+        .register(registry);
+
     registerPendingSources(registry);
   }
 
@@ -145,7 +156,7 @@ final class BrokerMetrics implements BrokerObserver {
    * be written against their final names. Each HELP text states that the metric stays 0.
    */
   private static void registerPendingSources(PrometheusRegistry registry) {
-    // TODO: feed these once the broker reports throttle pauses and store commits to observers.
+    // TODO: feed these once the broker reports throttle pauses to observers.
     Counter.builder()
         .name("ferrymq_throttle_pauses_total")
         .help("Times a rate limit paused reading from a publisher. Stays 0: the broker does not report pauses yet.")
@@ -155,15 +166,6 @@ final class BrokerMetrics implements BrokerObserver {
         .name("ferrymq_throttle_paused_seconds_total")
         .help("Time publishers spent paused by a rate limit. Stays 0: the broker does not report pauses yet.")
         .unit(Unit.SECONDS)
-        .withoutExemplars()
-        .register(registry);
-    Histogram.builder()
-        .name("ferrymq_store_commit_duration_seconds")
-        .help("Time a session store took to commit a batch of QoS 1 and 2 messages. Has no observations: the broker "
-            + "does not report store commits yet.")
-        .unit(Unit.SECONDS)
-        .classicOnly()
-        .classicUpperBounds(COMMIT_BUCKETS)
         .withoutExemplars()
         .register(registry);
   }
@@ -234,6 +236,11 @@ final class BrokerMetrics implements BrokerObserver {
   @Override
   public void onRedelivery(Message message, String clientId) {
     redeliveries.inc();
+  }
+
+  @Override
+  public void onStoreCommit(long durationNanos, int records) {
+    storeCommitDuration.observe(durationNanos / 1e9);
   }
 
   // ---- totals for the $SYS summary ----

@@ -44,6 +44,11 @@ public final class JournalWriter implements AutoCloseable {
     CompletableFuture<Void> write(StoreImage snapshot, long journalFrom, long takenAtMillis);
   }
 
+  /** Receives the duration and size of each group forced to disk; called on the writer thread. */
+  public interface CommitObserver {
+    void committed(long durationNanos, int records);
+  }
+
   private record Entry(byte[] record, Change change, CompletableFuture<Void> done) {
   }
 
@@ -54,6 +59,7 @@ public final class JournalWriter implements AutoCloseable {
   private final long checkpointBytes;
   private final long checkpointIntervalNanos;
   private final CheckpointSink checkpoints;
+  private volatile CommitObserver commitObserver = (nanos, records) -> { };
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition queued = lock.newCondition();
@@ -127,6 +133,11 @@ public final class JournalWriter implements AutoCloseable {
       lock.unlock();
     }
     return done;
+  }
+
+  /** Sets who learns of each group forced to disk. */
+  public void observeCommits(CommitObserver observer) {
+    this.commitObserver = observer;
   }
 
   /** Starts a checkpoint after the records queued so far; completes when it is written. */
@@ -269,10 +280,12 @@ public final class JournalWriter implements AutoCloseable {
       return;
     }
     try {
+      long begin = System.nanoTime();
       write(entries);
       if (mode == FsyncMode.ALWAYS || hasWaiter(entries)) {
         channel.force(false);
         unforced = false;
+        reportCommit(System.nanoTime() - begin, entries.size());
       } else {
         // No caller waits for these records, so they ride on the next force instead of delaying the
         // acknowledgements queued behind them. Writes already survive a killed process; only a
@@ -295,6 +308,14 @@ public final class JournalWriter implements AutoCloseable {
       if (e.done != null) {
         e.done.complete(null);
       }
+    }
+  }
+
+  private void reportCommit(long nanos, int records) {
+    try {
+      commitObserver.committed(nanos, records);
+    } catch (RuntimeException e) {
+      log.debug("commit observer failed error={}", e.toString());
     }
   }
 
