@@ -8,6 +8,9 @@ import io.ferrymq.spi.storage.StoredSession;
 import io.ferrymq.spi.storage.StoredSubscription;
 import io.ferrymq.spi.storage.StoredWill;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -22,6 +25,8 @@ public final class DurableSessionStore implements SessionStore {
   private final DurableStore store;
   private final JournalWriter journal;
   private final QueueBounds bounds;
+  // Delivery ids of stored QoS 2 messages not yet sent, by client id: only their markSent needs a force.
+  private final Map<String, Set<Long>> unsentQos2 = new ConcurrentHashMap<>();
 
   public DurableSessionStore(DurableStore store, PersistenceConfig config) {
     this.store = store;
@@ -33,6 +38,13 @@ public final class DurableSessionStore implements SessionStore {
   public List<StoredSession> load() {
     List<StoredSession> sessions = store.takeRecoveredSessions();
     bounds.restore(sessions);
+    for (StoredSession s : sessions) {
+      for (StoredDelivery d : s.deliveries()) {
+        if (d.qos() == 2 && d.packetId() == 0) {
+          addUnsentQos2(s.clientId(), d.deliveryId());
+        }
+      }
+    }
     return sessions;
   }
 
@@ -44,6 +56,7 @@ public final class DurableSessionStore implements SessionStore {
   @Override
   public void removeSession(String clientId) {
     bounds.removeSession(clientId);
+    unsentQos2.remove(clientId);
     journal.submit(new Change.RemoveSession(clientId), false);
   }
 
@@ -69,12 +82,32 @@ public final class DurableSessionStore implements SessionStore {
     if (refusal != null) {
       return CompletableFuture.failedFuture(new QueueLimitException(refusal));
     }
+    if (delivery.qos() == 2) {
+      addUnsentQos2(clientId, deliveryId);
+    }
     return journal.submit(new Change.Enqueue(clientId, delivery), true);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Only the first send of a QoS 2 message is forced to disk. For QoS 1 the stage completes at
+   * once and the record rides with the next group, so that these records add no forces.
+   */
   @Override
   public CompletionStage<Void> markSent(String clientId, long deliveryId, int packetId) {
-    return journal.submit(new Change.MarkSent(clientId, deliveryId, packetId), true);
+    boolean qos2 = removeUnsentQos2(clientId, deliveryId);
+    CompletableFuture<Void> durable = journal.submit(new Change.MarkSent(clientId, deliveryId, packetId), qos2);
+    return qos2 ? durable : CompletableFuture.completedFuture(null);
+  }
+
+  private void addUnsentQos2(String clientId, long deliveryId) {
+    unsentQos2.computeIfAbsent(clientId, id -> ConcurrentHashMap.newKeySet()).add(deliveryId);
+  }
+
+  private boolean removeUnsentQos2(String clientId, long deliveryId) {
+    Set<Long> ids = unsentQos2.get(clientId);
+    return ids != null && ids.remove(deliveryId);
   }
 
   @Override
@@ -85,6 +118,7 @@ public final class DurableSessionStore implements SessionStore {
   @Override
   public void removeDelivery(String clientId, long deliveryId) {
     bounds.remove(clientId, deliveryId);
+    removeUnsentQos2(clientId, deliveryId);
     journal.submit(new Change.RemoveDelivery(clientId, deliveryId), false);
   }
 

@@ -143,11 +143,16 @@ class DurableStoreTest {
       sessions.enqueue("c1", 1, delivery(1, "whole", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
       StoreFixtures.copyFolder(dir.resolve("live"), crashed);
     }
-    // Half a record, as a kill in the middle of a write leaves it.
+    // Half a record, as a kill in the middle of a write leaves it: written after the last whole record,
+    // into the zeros that the journal fills ahead of its records.
     byte[] record = io.ferrymq.persistence.journal.RecordCodec.encode(
         new io.ferrymq.persistence.journal.Change.Enqueue("c1", delivery(2, "torn", 1)));
-    Files.write(StoreFixtures.lastSegment(crashed), java.util.Arrays.copyOf(record, record.length / 2),
-        StandardOpenOption.APPEND);
+    Path segment = StoreFixtures.lastSegment(crashed);
+    long validEnd = io.ferrymq.persistence.journal.JournalFiles.scan(segment, change -> { }).validBytes();
+    assertThat(Files.size(segment)).as("zero fill after the records").isGreaterThan(validEnd + record.length);
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      channel.write(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(record, record.length / 2)), validEnd);
+    }
     try (DurableStore store = DurableStore.open(crashed, config)) {
       DurableSessionStore sessions = new DurableSessionStore(store, config);
       assertThat(sessions.load().get(0).deliveries()).extracting(d -> d.message().payloadAsString())

@@ -3,9 +3,7 @@ package io.ferrymq.persistence.journal;
 import io.ferrymq.persistence.state.StoreImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -69,8 +67,7 @@ public final class JournalWriter implements AutoCloseable {
 
   // Owned by the writer thread.
   private final Thread thread;
-  private FileChannel channel;
-  private long segment;
+  private SegmentFile segment;
   private long bytesSinceCheckpoint;
   private long lastCheckpointNanos = System.nanoTime();
   private CompletableFuture<Void> runningCheckpoint = CompletableFuture.completedFuture(null);
@@ -98,7 +95,7 @@ public final class JournalWriter implements AutoCloseable {
     this.checkpointIntervalNanos = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMillis);
     this.checkpoints = checkpoints;
     this.bytesSinceCheckpoint = bytesSinceCheckpoint;
-    openSegment(segment);
+    this.segment = SegmentFile.create(dir, segment);
     this.thread = new Thread(this::run, "ferrymq-journal");
     thread.setDaemon(true);
     thread.start();
@@ -272,18 +269,12 @@ public final class JournalWriter implements AutoCloseable {
   }
 
   private void commit(List<Entry> entries) {
-    long start;
-    try {
-      start = channel.position();
-    } catch (IOException e) {
-      fail(entries, e);
-      return;
-    }
+    long start = segment.end();
     try {
       long begin = System.nanoTime();
       write(entries);
       if (mode == FsyncMode.ALWAYS || hasWaiter(entries)) {
-        channel.force(false);
+        segment.force();
         unforced = false;
         reportCommit(System.nanoTime() - begin, entries.size());
       } else {
@@ -334,10 +325,10 @@ public final class JournalWriter implements AutoCloseable {
       return;
     }
     try {
-      channel.force(false);
+      segment.force();
       unforced = false;
     } catch (IOException e) {
-      log.warn("journal force failed segment={} error={}", JournalFiles.segment(dir, segment), e.toString());
+      log.warn("journal force failed segment={} error={}", segment.file(), e.toString());
     }
   }
 
@@ -351,21 +342,17 @@ public final class JournalWriter implements AutoCloseable {
       buffer.put(e.record);
     }
     buffer.flip();
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
+    segment.append(buffer);
   }
 
   /** Cuts a partly written batch off the segment, so that later batches follow the last good record. */
   private void rollBack(long start, IOException cause) {
     try {
-      channel.truncate(start);
-      channel.position(start);
-      channel.force(false);
+      segment.rollBack(start);
     } catch (IOException e) {
       cause.addSuppressed(e);
       log.error("journal segment {} could not be cut back to byte {} after a failed write; later records may be "
-          + "unreadable after a restart", JournalFiles.segment(dir, segment), start, e);
+          + "unreadable after a restart", segment.file(), start, e);
     }
   }
 
@@ -406,7 +393,7 @@ public final class JournalWriter implements AutoCloseable {
     }
     lastFailureLogNanos = now;
     log.warn("journal write failed records={} segment={} failed-writes-since-last-line={} error={}", records,
-        JournalFiles.segment(dir, segment), failedWrites, cause.toString());
+        segment.file(), failedWrites, cause.toString());
     failedWrites = 0;
   }
 
@@ -422,9 +409,9 @@ public final class JournalWriter implements AutoCloseable {
   }
 
   private void startCheckpoint(List<CompletableFuture<Void>> requests) throws IOException {
-    long next = segment + 1;
-    closeSegment();
-    openSegment(next);
+    long next = segment.number() + 1;
+    segment.close();
+    segment = SegmentFile.create(dir, next);
     bytesSinceCheckpoint = 0;
     journalBytes = 0;
     lastCheckpointNanos = System.nanoTime();
@@ -444,23 +431,6 @@ public final class JournalWriter implements AutoCloseable {
         }
       }
     });
-  }
-
-  private void openSegment(long number) throws IOException {
-    Path file = JournalFiles.segment(dir, number);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    ByteBuffer header = JournalFiles.header();
-    while (header.hasRemaining()) {
-      channel.write(header);
-    }
-    channel.force(true);
-    JournalFiles.syncDirectory(dir);
-    segment = number;
-  }
-
-  private void closeSegment() throws IOException {
-    channel.force(true);
-    channel.close();
   }
 
   /** Stops taking changes, writes what is queued and waits for a running checkpoint. */
@@ -501,7 +471,7 @@ public final class JournalWriter implements AutoCloseable {
       maybeCheckpoint();
       runningCheckpoint.exceptionally(e -> null).join();
     }
-    closeSegment();
+    segment.close();
   }
 
   private void failQueued(Throwable cause) {
