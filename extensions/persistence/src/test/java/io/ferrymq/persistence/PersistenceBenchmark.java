@@ -108,9 +108,10 @@ class PersistenceBenchmark {
   }
 
   /**
-   * Runs {@code bench.rounds} rounds (default 3). Each round measures in-memory, then persistent at
-   * each commit interval of {@code bench.commit-intervals} (default 1), and divides each persistent
-   * rate by the in-memory rate of its round, so that load from outside the run moves both alike.
+   * Runs a warm-up, then {@code bench.rounds} rounds (default 3). Each round measures in-memory,
+   * then persistent at each commit interval of {@code bench.commit-intervals} (default 1). Each
+   * persistent rate is divided by the in-memory rate of its round, so that load from outside the run
+   * moves both alike.
    */
   @Test
   void persistentQos1AgainstInMemory() throws Exception {
@@ -118,6 +119,8 @@ class PersistenceBenchmark {
         .map(String::trim).map(Integer::valueOf).toList();
     int rounds = Integer.getInteger("bench.rounds", 3);
     Map<Integer, List<Double>> ratios = new java.util.TreeMap<>();
+    // The first run of a JVM is slow until the JIT compiler has caught up; it is not counted.
+    System.out.printf("BENCH qos1 warm-up in-memory=%.0f/s%n", qos1Rate(-1));
     for (int round = 1; round <= rounds; round++) {
       double memory = qos1Rate(-1);
       for (int interval : intervals) {
