@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * A {@link SessionStore} on the journal. Every method queues one record and returns at once. The
  * stages of {@link #enqueue}, {@link #markSent} and {@link #addInboundQos2} complete after the
- * record's group has been forced to disk. Records keep the order of the calls, so calls about one client id, which the
+ * record's group has been forced to disk, with one exception: a queued message whose removal (its
+ * client's acknowledgement) is in the same group completes without waiting for the force. Records keep the order of the calls, so calls about one client id, which the
  * broker makes in order, are replayed in that order.
  */
 public final class DurableSessionStore implements SessionStore {

@@ -167,6 +167,31 @@ class DurableStoreTest {
   }
 
   @Test
+  void acknowledgedInSameGroupSkipsForce() throws Exception {
+    // A long commit interval keeps the records submitted back to back in one group.
+    PersistenceConfig slowGroups = StoreFixtures.config(Map.of("commit-interval-ms", 200));
+    try (DurableStore store = DurableStore.open(dir, slowGroups)) {
+      java.util.concurrent.atomic.AtomicInteger forcedGroups = new java.util.concurrent.atomic.AtomicInteger();
+      store.journal().observeCommits((nanos, records) -> forcedGroups.incrementAndGet());
+      DurableSessionStore sessions = new DurableSessionStore(store, slowGroups);
+      sessions.saveSession("c1", 300);
+
+      var acknowledged = sessions.enqueue("c1", 1, delivery(1, "acked", 1)).toCompletableFuture();
+      sessions.markSent("c1", 1, 1);
+      sessions.removeDelivery("c1", 1);
+      acknowledged.get(5, TimeUnit.SECONDS);
+      assertThat(forcedGroups.get()).as("forces for a message acknowledged in its own group").isZero();
+
+      sessions.enqueue("c1", 2, delivery(2, "kept", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(forcedGroups.get()).as("forces for a message still queued").isEqualTo(1);
+    }
+    try (DurableStore store = DurableStore.open(dir, config)) {
+      assertThat(new DurableSessionStore(store, config).load().get(0).deliveries())
+          .extracting(d -> d.message().payloadAsString()).containsExactly("kept");
+    }
+  }
+
+  @Test
   void expiredQueuedMessagesArePurgedOnOpen() throws Exception {
     try (DurableStore store = DurableStore.open(dir, config)) {
       DurableSessionStore sessions = new DurableSessionStore(store, config);

@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -273,7 +275,8 @@ public final class JournalWriter implements AutoCloseable {
     try {
       long begin = System.nanoTime();
       write(entries);
-      if (mode == FsyncMode.ALWAYS || hasWaiter(entries)) {
+      boolean needsForce = completeAcknowledged(entries);
+      if (mode == FsyncMode.ALWAYS || needsForce) {
         segment.force();
         unforced = false;
         reportCommit(System.nanoTime() - begin, entries.size());
@@ -310,13 +313,42 @@ public final class JournalWriter implements AutoCloseable {
     }
   }
 
-  private static boolean hasWaiter(List<Entry> entries) {
+  /**
+   * Completes, before the force, the callers waiting for a queued message whose removal is in the
+   * same group, and returns whether any other caller waits for a record of the group. Such a message
+   * needs no force: its client has acknowledged it already, so a crash that loses both records
+   * loses nothing, and one that keeps only the queued record causes a redelivery, which QoS 1
+   * allows. A QoS 2 message cannot be removed in the group that queues it, since its PUBLISH waits
+   * for a forced record of its packet id.
+   */
+  private boolean completeAcknowledged(List<Entry> entries) {
+    Set<String> removed = null;
     for (Entry e : entries) {
-      if (e.done != null) {
-        return true;
+      if (e.change instanceof Change.RemoveDelivery removal) {
+        if (removed == null) {
+          removed = new HashSet<>();
+        }
+        removed.add(deliveryKey(removal.clientId(), removal.deliveryId()));
       }
     }
-    return false;
+    boolean othersWait = false;
+    for (Entry e : entries) {
+      if (e.done == null) {
+        continue;
+      }
+      boolean acknowledgedAlready = removed != null && e.change instanceof Change.Enqueue queued
+          && removed.contains(deliveryKey(queued.clientId(), queued.delivery().deliveryId()));
+      if (acknowledgedAlready && mode == FsyncMode.GROUP) {
+        e.done.complete(null);
+      } else {
+        othersWait = true;
+      }
+    }
+    return othersWait;
+  }
+
+  private static String deliveryKey(String clientId, long deliveryId) {
+    return deliveryId + "/" + clientId;
   }
 
   /** Forces records written without a force once the writer has nothing else to do. */
