@@ -136,6 +136,7 @@ public final class BrokerCore {
     if (retainedStore != null) {
       retainedCount = retained.restoreFrom(retainedStore);
     }
+    sessions.resumeRestored();
     if (sessionStore != null || retainedStore != null) {
       log.info("restored sessions={} queued-or-inflight={} retained={} in {} ms", restored[0], restored[1],
           retainedCount, (System.nanoTime() - begin) / 1_000_000);

@@ -206,6 +206,11 @@ final class ExtensionHost {
     }
 
     @Override
+    public BrokerObserver observers() {
+      return core.observer();
+    }
+
+    @Override
     public void sessionStore(SessionStore store) {
       requireOpen();
       core.sessionStore(store);

@@ -81,4 +81,14 @@ public interface BrokerObserver {
    */
   default void onDeadLetter(Message original, String clientId, int attempts, Message deadLetter) {
   }
+
+  /**
+   * A session or retained store forced a group of changes to disk. Raised by the store extension,
+   * on its own writer thread rather than an event loop.
+   *
+   * @param durationNanos time to write and force the group, in nanoseconds
+   * @param records how many changes the group contained
+   */
+  default void onStoreCommit(long durationNanos, int records) {
+  }
 }

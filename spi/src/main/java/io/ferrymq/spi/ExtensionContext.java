@@ -28,6 +28,15 @@ public interface ExtensionContext {
   void addObserver(BrokerObserver observer);
 
   /**
+   * Returns every registered observer as one, so that an extension can raise the events it
+   * produces, such as {@link BrokerObserver#onStoreCommit}. The default reaches no observer.
+   */
+  default BrokerObserver observers() {
+    return new BrokerObserver() {
+    };
+  }
+
+  /**
    * Sets the store that makes persistent sessions durable; only one extension may register one. The
    * broker loads it once all extensions have started.
    */

@@ -14,6 +14,7 @@ import io.ferrymq.spi.storage.SessionStore;
 import io.ferrymq.spi.storage.StoredDelivery;
 import io.ferrymq.spi.storage.StoredSession;
 import io.ferrymq.spi.storage.StoredSubscription;
+import io.ferrymq.spi.storage.StoredWill;
 import io.vertx.core.Context;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,6 +75,11 @@ public final class Session implements Subscriber {
   private long expiryTimer = -1;
   private WillMessage pendingWill;
   private long willTimer = -1;
+  // Set by restore: when the pending will is due and when the last connection ended, in epoch milliseconds.
+  private long restoredWillDueAtMillis;
+  private long restoredOfflineSinceMillis;
+  // QoS 2 PUBLISH packets whose packet id the store has not yet made durable, in send order.
+  private final ArrayDeque<DurableWrite> awaitingDurableSend = new ArrayDeque<>();
   private boolean writableWaitArmed;
   // One timer per session retransmits every due in-flight message to an MQTT 3.1.1 client.
   private long retransmitTimer = -1;
@@ -351,6 +357,10 @@ public final class Session implements Subscriber {
   }
 
   private void send(OutboundMessage m) {
+    if (m.qos() == 0 && !awaitingDurableSend.isEmpty()) {
+      awaitingDurableSend.add(new DurableWrite(null, m, connection, DURABLE));
+      return;
+    }
     if (m.qos() == 0) {
       if (!connection.sendPublish(0, m, false)) {
         host.observer().onDrop(m.message(), clientId, DropReason.PACKET_TOO_LARGE);
@@ -362,18 +372,80 @@ public final class Session implements Subscriber {
     InflightEntry entry = new InflightEntry(packetId, m, phase);
     inflight.put(packetId, entry);
     inflightGauge = inflight.size();
-    if (!connection.sendPublish(packetId, m, false)) {
-      inflight.remove(packetId);
-      inflightGauge = inflight.size();
-      host.observer().onDrop(m.message(), clientId, DropReason.PACKET_TOO_LARGE);
-      forget(m);
+    SessionStore store = m.deliveryId() == 0 ? null : store();
+    CompletionStage<Void> marked = store == null ? null : store.markSent(clientId, m.deliveryId(), packetId);
+    boolean mustWait = m.qos() == 2 && marked != null && !isDone(marked);
+    if (mustWait || !awaitingDurableSend.isEmpty()) {
+      // A QoS 2 PUBLISH goes out only once its packet id is durable: a restart then resends it under the
+      // same id, which the client recognises, instead of under a new one, which it would take as a new
+      // message. Later messages wait behind it, so that the client receives them in order.
+      awaitingDurableSend.add(new DurableWrite(entry, m, connection, mustWait ? marked.toCompletableFuture() : DURABLE));
+      if (mustWait) {
+        marked.whenComplete((v, error) -> owner.runOnContext(x -> sendDurablePublishes()));
+      }
       return;
     }
-    SessionStore store = m.deliveryId() == 0 ? null : store();
-    if (store != null) {
-      store.markSent(clientId, m.deliveryId(), packetId);
+    writePublish(entry);
+  }
+
+  /**
+   * Writes the PUBLISH of an in-flight entry and arms its retransmission, or drops it when it exceeds
+   * the client's Maximum Packet Size.
+   */
+  private void writePublish(InflightEntry entry) {
+    if (!connection.sendPublish(entry.packetId, entry.outbound, false)) {
+      inflight.remove(entry.packetId);
+      inflightGauge = inflight.size();
+      host.observer().onDrop(entry.outbound.message(), clientId, DropReason.PACKET_TOO_LARGE);
+      forget(entry.outbound);
+      return;
     }
     scheduleRetransmit(entry);
+  }
+
+  private static boolean isDone(CompletionStage<Void> stage) {
+    return stage.toCompletableFuture().isDone();
+  }
+
+  private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
+
+  /**
+   * A PUBLISH that waits for the store to make its packet id durable, or for such a PUBLISH ahead of
+   * it; {@code entry} is {@code null} for QoS 0.
+   */
+  private record DurableWrite(InflightEntry entry, OutboundMessage message, Outbound connection,
+                              CompletableFuture<Void> marked) {
+  }
+
+  /**
+   * Writes, in send order, the QoS 2 PUBLISH packets whose packet id is durable now. When the store
+   * failed to record one, it is written all the same, since holding it back would stall the session.
+   */
+  private void sendDurablePublishes() {
+    if (host.currentContext() != owner) {
+      owner.runOnContext(v -> sendDurablePublishes());
+      return;
+    }
+    while (!awaitingDurableSend.isEmpty() && awaitingDurableSend.peek().marked().isDone()) {
+      DurableWrite next = awaitingDurableSend.poll();
+      if (connection == null || connection != next.connection()) {
+        // A newer connection got the in-flight ones with DUP set on attach; without one, attach resends them.
+        continue;
+      }
+      if (next.entry() == null) {
+        if (!connection.sendPublish(0, next.message(), false)) {
+          host.observer().onDrop(next.message().message(), clientId, DropReason.PACKET_TOO_LARGE);
+        }
+        continue;
+      }
+      if (next.marked().isCompletedExceptionally()) {
+        log.warn("store could not record the packet id of a QoS 2 PUBLISH, sending it anyway client={} packetId={}",
+            clientId, next.entry().packetId);
+      }
+      if (inflight.get(next.entry().packetId) == next.entry()) {
+        writePublish(next.entry());
+      }
+    }
   }
 
   private void armWritableWait() {
@@ -623,6 +695,13 @@ public final class Session implements Subscriber {
    */
   public void attach(Outbound outbound) {
     cancelTimers();
+    SessionStore store = store();
+    if (store != null) {
+      store.markOnline(clientId);
+      if (pendingWill != null) {
+        store.removeWill(clientId);
+      }
+    }
     pendingWill = null;
     connection = outbound;
     online = true;
@@ -661,6 +740,10 @@ public final class Session implements Subscriber {
     connection = null;
     online = false;
     cancelRetransmitTimer();
+    SessionStore store = store();
+    if (store != null) {
+      store.markOffline(clientId, System.currentTimeMillis());
+    }
     dropQueuedQos0();
     handOverSharedMessages();
     if (will != null) {
@@ -675,10 +758,14 @@ public final class Session implements Subscriber {
 
   /** Starts the countdown to the end of an offline session; call on the owner loop. */
   void scheduleExpiry() {
+    scheduleExpiry(expirySeconds * 1000);
+  }
+
+  private void scheduleExpiry(long delayMillis) {
     if (expirySeconds >= 0xFFFFFFFFL) {
       return;
     }
-    expiryTimer = host.setTimer(expirySeconds * 1000, id -> {
+    expiryTimer = host.setTimer(delayMillis, id -> {
       expiryTimer = -1;
       if (!online && !ended) {
         log.info("session expired client={} after={}s", clientId, expirySeconds);
@@ -711,6 +798,33 @@ public final class Session implements Subscriber {
       nextPacketId = d.packetId() == 65535 ? 1 : d.packetId() + 1;
     }
     inboundAwaitingPubrel.addAll(stored.inboundQos2());
+    StoredWill will = stored.pendingWill();
+    if (will != null) {
+      pendingWill = new WillMessage(will.message(), 0);
+      restoredWillDueAtMillis = will.dueAtMillis();
+    }
+    restoredOfflineSinceMillis = stored.offlineSinceMillis();
+  }
+
+  /**
+   * Starts the countdowns of a restored session from the times the store kept: a session whose
+   * expiry passed while the broker was down ends now, and a will that fell due meanwhile is
+   * published now, once. Call on the owner loop, after every stored session is restored.
+   */
+  void resumeCountdowns(long nowMillis) {
+    if (online || ended) {
+      return;
+    }
+    long offlineMillis = restoredOfflineSinceMillis == 0 ? 0 : Math.max(0, nowMillis - restoredOfflineSinceMillis);
+    if (expirySeconds < 0xFFFFFFFFL && offlineMillis >= expirySeconds * 1000) {
+      log.info("session expired while the broker was down client={} offline={}s", clientId, offlineMillis / 1000);
+      end();
+      return;
+    }
+    if (pendingWill != null) {
+      startWillTimer(restoredWillDueAtMillis - nowMillis);
+    }
+    scheduleExpiry(expirySeconds * 1000 - offlineMillis);
   }
 
   /** Moves ownership to {@code next}; call on the current owner, then continue on {@code next}. */
@@ -758,13 +872,34 @@ public final class Session implements Subscriber {
       return;
     }
     pendingWill = will;
-    willTimer = host.setTimer(delay * 1000, id -> {
+    SessionStore store = store();
+    if (store != null) {
+      store.saveWill(clientId, new StoredWill(will.message(), System.currentTimeMillis() + delay * 1000));
+    }
+    startWillTimer(delay * 1000);
+  }
+
+  /** Publishes the pending will after {@code delayMillis}, or at once when that is not above 0. */
+  private void startWillTimer(long delayMillis) {
+    if (delayMillis <= 0) {
+      publishPendingWill();
+      return;
+    }
+    willTimer = host.setTimer(delayMillis, id -> {
       willTimer = -1;
       if (pendingWill != null && !online) {
-        host.publishWill(pendingWill.message());
-        pendingWill = null;
+        publishPendingWill();
       }
     });
+  }
+
+  private void publishPendingWill() {
+    host.publishWill(pendingWill.message());
+    pendingWill = null;
+    SessionStore store = store();
+    if (store != null) {
+      store.removeWill(clientId);
+    }
   }
 
   private void cancelTimers() {

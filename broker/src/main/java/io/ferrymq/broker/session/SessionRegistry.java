@@ -49,6 +49,8 @@ public final class SessionRegistry implements SessionHost {
   private final RateLimitedLog queueFullLog = new RateLimitedLog(log, 10_000);
   private volatile Router router;
   private volatile SessionStore sessionStore;
+  // Restored sessions whose countdowns have not started yet; touched only by the thread that starts the broker.
+  private final List<Session> restored = new ArrayList<>();
   private final AtomicLong deliveryIds = new AtomicLong(System.currentTimeMillis() * 1000);
   // A LongAdder, because every event loop changes it on every enqueue and send.
   private final LongAdder queuedBytes = new LongAdder();
@@ -89,8 +91,9 @@ public final class SessionRegistry implements SessionHost {
   }
 
   /**
-   * Rebuilds the stored sessions as offline sessions, their subscriptions in the topic tree, and
-   * starts their expiry countdowns. Call once at start, before the listeners open.
+   * Rebuilds the stored sessions as offline sessions, with their subscriptions in the topic tree.
+   * Call once at start, before the listeners open, then {@link #resumeRestored} once retained
+   * messages are restored too.
    *
    * @param contexts gives the event loop context that owns each restored session
    * @return how many sessions and queued or in-flight messages came back
@@ -117,11 +120,22 @@ public final class SessionRegistry implements SessionHost {
       session.restore(s, subs);
       messages += s.deliveries().size();
       sessions.put(s.clientId(), session);
-      // NOTE: the expiry countdown restarts at start-up because the store does not record when the session
-      // went offline. A restored session may therefore outlive its interval by its offline time before the restart.
-      owner.runOnContext(v -> session.scheduleExpiry());
+      restored.add(session);
     }
     return new long[] {stored.size(), messages};
+  }
+
+  /**
+   * Starts the will and expiry countdowns of the restored sessions, each on its own loop. Sessions
+   * that expired while the broker was down end, and wills that fell due are published. Call it after
+   * every stored session and retained message is back, so that those wills reach all of them.
+   */
+  public void resumeRestored() {
+    long now = System.currentTimeMillis();
+    for (Session session : restored) {
+      session.owner().runOnContext(v -> session.resumeCountdowns(now));
+    }
+    restored.clear();
   }
 
   private static Subscription toSubscription(Session session, StoredSubscription s) {

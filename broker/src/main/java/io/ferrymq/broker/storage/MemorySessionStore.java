@@ -93,8 +93,9 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   @Override
-  public void markSent(String clientId, long deliveryId, int packetId) {
+  public CompletionStage<Void> markSent(String clientId, long deliveryId, int packetId) {
     update(clientId, deliveryId, d -> d.withSent(packetId));
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override

@@ -124,4 +124,11 @@ public final class CompositeObserver implements BrokerObserver {
       each(o -> o.onDeadLetter(original, clientId, attempts, deadLetter));
     }
   }
+
+  @Override
+  public void onStoreCommit(long durationNanos, int records) {
+    if (!observers.isEmpty()) {
+      each(o -> o.onStoreCommit(durationNanos, records));
+    }
+  }
 }

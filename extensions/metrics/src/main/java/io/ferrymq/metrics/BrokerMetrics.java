@@ -65,6 +65,7 @@ final class BrokerMetrics implements BrokerObserver {
   private final CounterDataPoint throttlePausedSeconds;
   // 1 while the broker's publish gate is closed for overload, else 0.
   private volatile int overloaded;
+  private final Histogram storeCommitDuration;
 
   // Only for the $SYS summary, which Prometheus users get from max_over_time() instead.
   private final AtomicInteger connectedNow = new AtomicInteger();
@@ -142,7 +143,6 @@ final class BrokerMetrics implements BrokerObserver {
         .help("Unacknowledged QoS 1 and 2 PUBLISH packets sent again with DUP set after a reconnect.")
         .withoutExemplars()
         .register(registry);
-
     throttlePauses = Counter.builder()
         .name("ferrymq_throttle_pauses_total")
         .help("Times a rate limit paused reading from a publisher.")
@@ -160,20 +160,10 @@ final class BrokerMetrics implements BrokerObserver {
             + "publishers, else 0.")
         .callback(cb -> cb.call(overloaded))
         .register(registry);
-
-    registerPendingSources(registry);
-  }
-
-  /**
-   * Registers the metrics whose events the broker does not raise yet, so that dashboards and alerts can
-   * be written against their final names. Each HELP text states that the metric stays 0.
-   */
-  private static void registerPendingSources(PrometheusRegistry registry) {
-    // TODO: feed this once the broker reports store commits to observers.
-    Histogram.builder()
+    storeCommitDuration = Histogram.builder()
         .name("ferrymq_store_commit_duration_seconds")
-        .help("Time a session store took to commit a batch of QoS 1 and 2 messages. Has no observations: the broker "
-            + "does not report store commits yet.")
+        .help("Time a session store took to write and force one group of changes to disk, as the persistence "
+            + "extension reports it. Publishers waiting for their acknowledgement wait at least this long.")
         .unit(Unit.SECONDS)
         .classicOnly()
         .classicUpperBounds(COMMIT_BUCKETS)
@@ -266,6 +256,11 @@ final class BrokerMetrics implements BrokerObserver {
   @Override
   public void onOverloadChange(boolean overloaded, long queuedBytes) {
     this.overloaded = overloaded ? 1 : 0;
+  }
+
+  @Override
+  public void onStoreCommit(long durationNanos, int records) {
+    storeCommitDuration.observe(durationNanos / 1e9);
   }
 
   // ---- totals for the $SYS summary ----

@@ -2,8 +2,11 @@ package io.ferrymq.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.ferrymq.broker.config.ConfigException;
+import io.ferrymq.spi.ExtensionContext;
+import io.ferrymq.metrics.testing.HookExtension;
 import io.ferrymq.metrics.testing.MetricsBroker;
 import io.ferrymq.metrics.testing.Scrape;
 import java.net.InetAddress;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -82,12 +86,20 @@ class EndpointTest {
   }
 
   @Test
-  void metricsWithoutSourceSayItInHelp() throws Exception {
-    try (MetricsBroker broker = MetricsBroker.start()) {
+  void storeCommitsFillHistogram() throws Exception {
+    AtomicReference<ExtensionContext> store = new AtomicReference<>();
+    try (MetricsBroker broker = MetricsBroker.start(Map.of(), b -> b,
+        List.of(new HookExtension("fake-store", store::set)))) {
+      assertThat(broker.scrape().value("ferrymq_store_commit_duration_seconds_count")).isZero();
+
+      store.get().observers().onStoreCommit(2_000_000, 12);
+      store.get().observers().onStoreCommit(30_000_000, 400);
       Scrape s = broker.scrape();
 
-      assertThat(s.value("ferrymq_store_commit_duration_seconds_count")).isZero();
-      assertThat(s.help("ferrymq_store_commit_duration_seconds")).contains("no observations");
+      assertThat(s.value("ferrymq_store_commit_duration_seconds_count")).isEqualTo(2);
+      assertThat(s.value("ferrymq_store_commit_duration_seconds_sum")).isCloseTo(0.032, within(1e-9));
+      assertThat(s.value("ferrymq_store_commit_duration_seconds_bucket", "le", "0.0025")).isEqualTo(1);
+      assertThat(s.value("ferrymq_store_commit_duration_seconds_bucket", "le", "0.05")).isEqualTo(2);
     }
   }
 

@@ -36,6 +36,7 @@ public final class PersistenceExtension implements Extension {
     } catch (IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
+    store.journal().observeCommits(context.observers()::onStoreCommit);
     context.sessionStore(new DurableSessionStore(store, settings));
     context.retainedStore(new DurableRetainedStore(store));
     return CompletableFuture.completedFuture(null);

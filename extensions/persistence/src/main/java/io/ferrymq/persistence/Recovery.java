@@ -125,6 +125,8 @@ final class Recovery {
       s.subscriptions().values().forEach(sub -> image.saveSubscription(id, sub));
       s.deliveries().values().forEach(d -> image.enqueue(id, d));
       s.inboundQos2().forEach(p -> image.addInboundQos2(id, p));
+      image.markOffline(id, s.offlineSinceMillis());
+      image.saveWill(id, s.will());
     });
   }
 

@@ -198,20 +198,19 @@ class BrokerRestartTest {
   }
 
   @Test
-  void sessionExpiryRunsAgainAfterRestart() throws Exception {
+  void sessionExpiryCountsTimeBrokerWasDown() throws Exception {
     FerryBroker first = start();
-    try (Mqtt sub = Mqtt.connect(uri(first), "short-session", true, 2)) {
+    try (Mqtt sub = Mqtt.connect(uri(first), "short-session", true, 3)) {
       sub.client.subscribe("short/#", 1);
     }
+    long offlineAt = System.nanoTime();
     first.stop();
+    // The broker stays down for longer than the 3 s Session Expiry Interval.
+    Thread.sleep(Math.max(0, 3500 - (System.nanoTime() - offlineAt) / 1_000_000));
 
     FerryBroker second = start();
-    try {
-      // NOTE: the countdown starts again at restart, because the store is not told when the session went offline.
-      Thread.sleep(3000);
-      try (Mqtt sub = Mqtt.connect(uri(second), "short-session", false, 2)) {
-        assertThat(sub.sessionPresent()).isFalse();
-      }
+    try (Mqtt sub = Mqtt.connect(uri(second), "short-session", false, 3)) {
+      assertThat(sub.sessionPresent()).isFalse();
     } finally {
       second.stop();
     }
@@ -220,6 +219,96 @@ class BrokerRestartTest {
       var sessions = new DurableSessionStore(store, PersistenceConfig.defaults()).load();
       assertThat(sessions).hasSize(1);
       assertThat(sessions.get(0).subscriptions()).isEmpty();
+    }
+  }
+
+  @Test
+  void sessionExpiryKeepsRemainingTimeAfterRestart() throws Exception {
+    FerryBroker first = start();
+    try (Mqtt sub = Mqtt.connect(uri(first), "long-session", true, 30)) {
+      sub.client.subscribe("long/#", 1);
+    }
+    first.stop();
+
+    FerryBroker second = start();
+    try (Mqtt sub = Mqtt.connect(uri(second), "long-session", false, 30)) {
+      assertThat(sub.sessionPresent()).isTrue();
+    } finally {
+      second.stop();
+    }
+  }
+
+  private static long elapsedMillis(long sinceNanos) {
+    return (System.nanoTime() - sinceNanos) / 1_000_000;
+  }
+
+  /** Connects a persistent watcher of {@code wills/#} and leaves it offline, so wills queue for it. */
+  private static void watchWills(FerryBroker broker) throws Exception {
+    try (Mqtt watcher = Mqtt.connect(uri(broker), "will-watcher", true, 600)) {
+      watcher.client.subscribe("wills/#", 1);
+    }
+  }
+
+  @Test
+  void delayedWillPublishedOnceAfterRestart() throws Exception {
+    FerryBroker first = start();
+    watchWills(first);
+    Mqtt.connectWithWill(uri(first), "will-client", 600, "wills/will-client", 5).dropConnection();
+    long droppedAt = System.nanoTime();
+    // A stop before the broker saw the connection end would discard the will, as wills are not for shutdowns.
+    Awaitility.await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10))
+        .until(() -> StoreFixtures.journalHoldsWill(dir.resolve("persistence")));
+    first.stop();
+
+    FerryBroker second = start();
+    try (Mqtt watcher = Mqtt.connect(uri(second), "will-watcher", false, 600)) {
+      assertThat(elapsedMillis(droppedAt)).as("restarted within the will delay").isLessThan(4000);
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !watcher.messages().isEmpty());
+      assertThat(elapsedMillis(droppedAt)).as("will published after its delay").isGreaterThanOrEqualTo(4900);
+      Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+          .until(() -> watcher.messages().size() == 1);
+      assertThat(watcher.messages().get(0).topic()).isEqualTo("wills/will-client");
+      assertThat(watcher.messages().get(0).text()).isEqualTo("will-client");
+    } finally {
+      second.stop();
+    }
+
+    FerryBroker third = start();
+    try (Mqtt watcher = Mqtt.connect(uri(third), "will-watcher", false, 600)) {
+      Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+          .until(() -> watcher.messages().isEmpty());
+    } finally {
+      third.stop();
+    }
+  }
+
+  @Test
+  void delayedWillCancelledByReconnectAfterRestart() throws Exception {
+    FerryBroker first = start();
+    watchWills(first);
+    Mqtt.connectWithWill(uri(first), "back-client", 600, "wills/back-client", 5).dropConnection();
+    long droppedAt = System.nanoTime();
+    // A stop before the broker saw the connection end would discard the will, as wills are not for shutdowns.
+    Awaitility.await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10))
+        .until(() -> StoreFixtures.journalHoldsWill(dir.resolve("persistence")));
+    first.stop();
+
+    FerryBroker second = start();
+    try (Mqtt back = Mqtt.connect(uri(second), "back-client", false, 600);
+         Mqtt watcher = Mqtt.connect(uri(second), "will-watcher", false, 600)) {
+      assertThat(back.sessionPresent()).isTrue();
+      assertThat(elapsedMillis(droppedAt)).as("reconnected within the will delay").isLessThan(4500);
+      // Past the due time plus two seconds, the will has still not arrived.
+      long pastDue = 7000 - elapsedMillis(droppedAt);
+      Awaitility.await().during(Duration.ofMillis(pastDue)).atMost(Duration.ofMillis(pastDue + 1000))
+          .until(() -> watcher.messages().isEmpty());
+    } finally {
+      second.stop();
+    }
+    try (DurableStore store = DurableStore.open(dir.resolve("persistence"), PersistenceConfig.defaults())) {
+      var back = new DurableSessionStore(store, PersistenceConfig.defaults()).load().stream()
+          .filter(session -> session.clientId().equals("back-client")).findFirst().orElseThrow();
+      assertThat(back.pendingWill()).isNull();
     }
   }
 }

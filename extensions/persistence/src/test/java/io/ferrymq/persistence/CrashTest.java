@@ -110,6 +110,38 @@ class CrashTest {
     }
   }
 
+  @Test
+  void delayedWillSurvivesKill() throws Exception {
+    Path data = dir.resolve("data");
+    Path config = BrokerProcess.config(dir);
+    try (BrokerProcess first = BrokerProcess.start(data, config, dir)) {
+      try (Mqtt watcher = Mqtt.connect(first.uri(), "will-watcher", true, 600)) {
+        watcher.client.subscribe("wills/#", 1);
+      }
+      // A will delay of 15 s leaves time to start a broker JVM on a loaded machine within it.
+      Mqtt.connectWithWill(first.uri(), "will-client", 600, "wills/will-client", 15).dropConnection();
+      long droppedAt = System.nanoTime();
+      // Kill only once the journal contains the will, as it does a few milliseconds after the connection ends.
+      Awaitility.await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10))
+          .until(() -> StoreFixtures.journalHoldsWill(data.resolve("persistence")));
+      first.kill();
+
+      try (BrokerProcess second = BrokerProcess.start(data, config, dir);
+           Mqtt watcher = Mqtt.connect(second.uri(), "will-watcher", false, 600)) {
+        assertThat(elapsedMillis(droppedAt)).as("restarted within the will delay").isLessThan(14_000);
+        Awaitility.await().atMost(Duration.ofSeconds(25)).until(() -> !watcher.messages().isEmpty());
+        assertThat(elapsedMillis(droppedAt)).as("will published after its delay").isGreaterThanOrEqualTo(14_900);
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+            .until(() -> watcher.messages().size() == 1);
+        assertThat(watcher.messages().get(0).text()).isEqualTo("will-client");
+      }
+    }
+  }
+
+  private static long elapsedMillis(long sinceNanos) {
+    return (System.nanoTime() - sinceNanos) / 1_000_000;
+  }
+
   private static List<Integer> sequence(Mqtt subscriber, String topic) {
     List<Integer> out = new ArrayList<>();
     for (Mqtt.Received r : subscriber.messages()) {

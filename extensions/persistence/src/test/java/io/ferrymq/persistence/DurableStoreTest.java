@@ -8,6 +8,7 @@ import io.ferrymq.spi.Message;
 import io.ferrymq.spi.storage.StoredDelivery;
 import io.ferrymq.spi.storage.StoredSession;
 import io.ferrymq.spi.storage.StoredSubscription;
+import io.ferrymq.spi.storage.StoredWill;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -46,6 +47,9 @@ class DurableStoreTest {
     sessions.addInboundQos2("c1", 99).toCompletableFuture().get(5, TimeUnit.SECONDS);
     sessions.addInboundQos2("c1", 98).toCompletableFuture().get(5, TimeUnit.SECONDS);
     sessions.removeInboundQos2("c1", 98);
+    sessions.saveWill("c1", new StoredWill(message("w/first", "replaced", 1), 1_000));
+    sessions.saveWill("c1", new StoredWill(message("w/c1", "gone", 1), 1_700_000_005_000L));
+    sessions.markOffline("c1", 1_700_000_000_000L);
     sessions.saveSession("ended", 60);
     sessions.enqueue("ended", 14, delivery(14, "dropped", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
     sessions.removeSession("ended");
@@ -71,6 +75,10 @@ class DurableStoreTest {
     assertThat(c1.deliveries().get(2).packetId()).isEqualTo(6);
     assertThat(c1.deliveries().get(2).released()).isTrue();
     assertThat(c1.inboundQos2()).containsExactly(99);
+    assertThat(c1.offlineSinceMillis()).isEqualTo(1_700_000_000_000L);
+    assertThat(c1.pendingWill().dueAtMillis()).isEqualTo(1_700_000_005_000L);
+    assertThat(c1.pendingWill().message().topic()).isEqualTo("w/c1");
+    assertThat(c1.pendingWill().message().payloadAsString()).isEqualTo("gone");
     List<Message> retained = new DurableRetainedStore(store).load();
     assertThat(retained).extracting(Message::topic).containsExactly("r/1");
     assertThat(retained.get(0).payloadAsString()).isEqualTo("kept");
@@ -100,6 +108,9 @@ class DurableStoreTest {
     try (DurableStore store = DurableStore.open(crashed, config)) {
       List<StoredSession> sessions = new DurableSessionStore(store, config).load();
       assertThat(sessions).extracting(StoredSession::clientId).containsExactlyInAnyOrder("c1", "marker");
+      StoredSession c1 = sessions.stream().filter(s -> s.clientId().equals("c1")).findFirst().orElseThrow();
+      assertThat(c1.offlineSinceMillis()).isEqualTo(1_700_000_000_000L);
+      assertThat(c1.pendingWill().message().topic()).isEqualTo("w/c1");
     }
   }
 
@@ -132,11 +143,16 @@ class DurableStoreTest {
       sessions.enqueue("c1", 1, delivery(1, "whole", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
       StoreFixtures.copyFolder(dir.resolve("live"), crashed);
     }
-    // Half a record, as a kill in the middle of a write leaves it.
+    // Half a record, as a kill in the middle of a write leaves it: written after the last whole record,
+    // into the zeros that the journal fills ahead of its records.
     byte[] record = io.ferrymq.persistence.journal.RecordCodec.encode(
         new io.ferrymq.persistence.journal.Change.Enqueue("c1", delivery(2, "torn", 1)));
-    Files.write(StoreFixtures.lastSegment(crashed), java.util.Arrays.copyOf(record, record.length / 2),
-        StandardOpenOption.APPEND);
+    Path segment = StoreFixtures.lastSegment(crashed);
+    long validEnd = io.ferrymq.persistence.journal.JournalFiles.scan(segment, change -> { }).validBytes();
+    assertThat(Files.size(segment)).as("zero fill after the records").isGreaterThan(validEnd + record.length);
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      channel.write(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(record, record.length / 2)), validEnd);
+    }
     try (DurableStore store = DurableStore.open(crashed, config)) {
       DurableSessionStore sessions = new DurableSessionStore(store, config);
       assertThat(sessions.load().get(0).deliveries()).extracting(d -> d.message().payloadAsString())
@@ -147,6 +163,31 @@ class DurableStoreTest {
     try (DurableStore store = DurableStore.open(crashed, config)) {
       assertThat(new DurableSessionStore(store, config).load().get(0).deliveries())
           .extracting(d -> d.message().payloadAsString()).containsExactly("whole", "next");
+    }
+  }
+
+  @Test
+  void acknowledgedInSameGroupSkipsForce() throws Exception {
+    // A long commit interval keeps the records submitted back to back in one group.
+    PersistenceConfig slowGroups = StoreFixtures.config(Map.of("commit-interval-ms", 200));
+    try (DurableStore store = DurableStore.open(dir, slowGroups)) {
+      java.util.concurrent.atomic.AtomicInteger forcedGroups = new java.util.concurrent.atomic.AtomicInteger();
+      store.journal().observeCommits((nanos, records) -> forcedGroups.incrementAndGet());
+      DurableSessionStore sessions = new DurableSessionStore(store, slowGroups);
+      sessions.saveSession("c1", 300);
+
+      var acknowledged = sessions.enqueue("c1", 1, delivery(1, "acked", 1)).toCompletableFuture();
+      sessions.markSent("c1", 1, 1);
+      sessions.removeDelivery("c1", 1);
+      acknowledged.get(5, TimeUnit.SECONDS);
+      assertThat(forcedGroups.get()).as("forces for a message acknowledged in its own group").isZero();
+
+      sessions.enqueue("c1", 2, delivery(2, "kept", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(forcedGroups.get()).as("forces for a message still queued").isEqualTo(1);
+    }
+    try (DurableStore store = DurableStore.open(dir, config)) {
+      assertThat(new DurableSessionStore(store, config).load().get(0).deliveries())
+          .extracting(d -> d.message().payloadAsString()).containsExactly("kept");
     }
   }
 

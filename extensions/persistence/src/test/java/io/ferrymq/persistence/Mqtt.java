@@ -41,6 +41,21 @@ final class Mqtt implements AutoCloseable {
    */
   static Mqtt connect(String uri, String clientId, boolean cleanStart, long sessionExpirySeconds)
       throws MqttException {
+    return connect(uri, clientId, cleanStart, sessionExpirySeconds, null, 0);
+  }
+
+  /**
+   * Connects a client with a QoS 1 will on {@code willTopic} whose payload is the client id.
+   *
+   * @param willDelaySeconds the Will Delay Interval
+   */
+  static Mqtt connectWithWill(String uri, String clientId, long sessionExpirySeconds, String willTopic,
+                              long willDelaySeconds) throws MqttException {
+    return connect(uri, clientId, true, sessionExpirySeconds, willTopic, willDelaySeconds);
+  }
+
+  private static Mqtt connect(String uri, String clientId, boolean cleanStart, long sessionExpirySeconds,
+                              String willTopic, long willDelaySeconds) throws MqttException {
     MqttClient client = new MqttClient(uri, clientId, new MemoryPersistence());
     List<Received> sink = new CopyOnWriteArrayList<>();
     client.setCallback(new MqttCallback() {
@@ -78,6 +93,13 @@ final class Mqtt implements AutoCloseable {
     options.setAutomaticReconnect(false);
     options.setConnectionTimeout(10);
     options.setMaxReconnectDelay(1000);
+    if (willTopic != null) {
+      MqttMessage will = new MqttMessage(clientId.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false, null);
+      options.setWill(willTopic, will);
+      MqttProperties willProperties = new MqttProperties();
+      willProperties.setWillDelayInterval(willDelaySeconds);
+      options.setWillMessageProperties(willProperties);
+    }
     IMqttToken token = client.connectWithResult(options);
     return new Mqtt(client, token, sink);
   }
@@ -93,6 +115,12 @@ final class Mqtt implements AutoCloseable {
 
   void publish(String topic, String text, int qos, boolean retain) throws MqttException {
     client.publish(topic, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), qos, retain);
+  }
+
+  /** Drops the connection without DISCONNECT, as a client that lost its network does, so its will applies. */
+  void dropConnection() throws MqttException {
+    client.disconnectForcibly(0, 1000, false);
+    client.close(true);
   }
 
   @Override

@@ -12,6 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -32,22 +38,39 @@ class PersistenceBenchmark {
   Path dir;
 
   private FerryBroker broker(boolean persistent, Path data) {
+    return broker(persistent ? Integer.getInteger("bench.commit-interval-ms", 1) : -1, data);
+  }
+
+  /** Starts a broker, with the extension at {@code commitIntervalMillis} unless that is negative. */
+  private FerryBroker broker(int commitIntervalMillis, Path data) {
     BrokerConfig.Builder config = BrokerConfig.builder().port(0).wsPort(-1).eventLoops(2).dataDir(data);
-    if (persistent) {
+    if (commitIntervalMillis >= 0) {
       Map<String, Object> section = new HashMap<>();
       section.put("enabled", true);
-      section.put("commit-interval-ms", Integer.getInteger("bench.commit-interval-ms", 1));
+      section.put("commit-interval-ms", commitIntervalMillis);
       config.extension("persistence", section);
     }
     return FerryBroker.builder().config(config.build()).start();
   }
 
-  /** Returns QoS 1 acknowledgements per second to publishers whose messages go to one online persistent session. */
-  private double qos1Rate(boolean persistent) throws Exception {
-    FerryBroker broker = broker(persistent, dir.resolve(persistent ? "persistent" : "memory"));
+  /**
+   * Returns QoS 1 acknowledgements per second to publishers whose messages go to one online persistent
+   * session, without the extension when {@code commitIntervalMillis} is negative.
+   */
+  private double qos1Rate(int commitIntervalMillis) throws Exception {
+    FerryBroker broker = broker(commitIntervalMillis, dir.resolve("run-" + System.nanoTime()));
     String uri = "tcp://127.0.0.1:" + broker.port();
-    try (Mqtt subscriber = Mqtt.connect(uri, "bench-sub", true, 3600)) {
-      subscriber.client.subscribe("bench/#", 1);
+    // The subscriber only counts: recording every message, as the tests' client does, made the
+    // client's own list copies the bottleneck of earlier runs.
+    MqttClient subscriber = new MqttClient(uri, "bench-sub", new MemoryPersistence());
+    AtomicLong received = new AtomicLong();
+    try {
+      MqttConnectionOptions options = new MqttConnectionOptions();
+      options.setCleanStart(true);
+      options.setSessionExpiryInterval(3600L);
+      subscriber.connect(options);
+      subscriber.subscribe(new MqttSubscription[] {new MqttSubscription("bench/#", 1)},
+          new IMqttMessageListener[] {(topic, message) -> received.incrementAndGet()});
       List<WindowedPublisher> publishers = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < PUBLISHERS; i++) {
@@ -69,8 +92,13 @@ class PersistenceBenchmark {
       for (Thread t : threads) {
         t.join(10_000);
       }
+      if (received.get() == 0) {
+        throw new AssertionError("the subscriber received nothing");
+      }
       return (after - before) / seconds;
     } finally {
+      subscriber.disconnectForcibly(0, 1000, false);
+      subscriber.close(true);
       broker.stop();
     }
   }
@@ -79,13 +107,32 @@ class PersistenceBenchmark {
     return publishers.stream().mapToLong(p -> p.acknowledged.size()).sum();
   }
 
+  /**
+   * Runs a warm-up, then {@code bench.rounds} rounds (default 3). Each round measures in-memory,
+   * then persistent at each commit interval of {@code bench.commit-intervals} (default 1). Each
+   * persistent rate is divided by the in-memory rate of its round, so that load from outside the run
+   * moves both alike.
+   */
   @Test
   void persistentQos1AgainstInMemory() throws Exception {
-    double memory = qos1Rate(false);
-    double persistent = qos1Rate(true);
-    System.out.printf("BENCH qos1 publishers=%d window=%d commit-interval-ms=%d in-memory=%.0f/s persistent=%.0f/s "
-        + "ratio=%.2f%n", PUBLISHERS, WindowedPublisher.WINDOW, Integer.getInteger("bench.commit-interval-ms", 1), memory,
-        persistent, persistent / memory);
+    List<Integer> intervals = java.util.Arrays.stream(System.getProperty("bench.commit-intervals", "1").split(","))
+        .map(String::trim).map(Integer::valueOf).toList();
+    int rounds = Integer.getInteger("bench.rounds", 3);
+    Map<Integer, List<Double>> ratios = new java.util.TreeMap<>();
+    // The first run of a JVM is slow until the JIT compiler has caught up; it is not counted.
+    System.out.printf("BENCH qos1 warm-up in-memory=%.0f/s%n", qos1Rate(-1));
+    for (int round = 1; round <= rounds; round++) {
+      double memory = qos1Rate(-1);
+      for (int interval : intervals) {
+        double persistent = qos1Rate(interval);
+        ratios.computeIfAbsent(interval, i -> new ArrayList<>()).add(persistent / memory);
+        System.out.printf("BENCH qos1 round=%d publishers=%d window=%d commit-interval-ms=%d in-memory=%.0f/s "
+            + "persistent=%.0f/s ratio=%.2f%n", round, PUBLISHERS, WindowedPublisher.WINDOW, interval, memory,
+            persistent, persistent / memory);
+      }
+    }
+    ratios.forEach((interval, list) -> System.out.printf("BENCH qos1 commit-interval-ms=%d median-ratio=%.2f of %s%n",
+        interval, list.stream().sorted().toList().get(list.size() / 2), list));
   }
 
   @Test

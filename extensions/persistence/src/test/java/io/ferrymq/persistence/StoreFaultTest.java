@@ -4,9 +4,19 @@ import static io.ferrymq.persistence.StoreFixtures.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ferrymq.persistence.journal.StoreWriteException;
+import io.ferrymq.broker.FerryBroker;
+import io.ferrymq.broker.config.BrokerConfig;
+import io.ferrymq.persistence.journal.DiskFullException;
+import io.ferrymq.spi.storage.QuotaExceededException;
 import io.ferrymq.spi.storage.StoredSession;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -161,11 +171,7 @@ class StoreFaultTest {
   @Test
   void fullDiskFailsCommitsAndKeepsCommitted() throws Exception {
     Path mount = dir.resolve("tiny");
-    Files.createDirectories(mount);
-    Process mountProcess = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount.toString())
-        .redirectErrorStream(true).start();
-    Assumptions.assumeTrue(mountProcess.waitFor(10, TimeUnit.SECONDS) && mountProcess.exitValue() == 0,
-        "mounting a 4 MiB tmpfs was refused on this machine");
+    mountTmpfs(mount, 4);
     try {
       Path filler = mount.resolve("filler");
       Files.write(filler, new byte[1 << 20]);
@@ -186,7 +192,7 @@ class StoreFaultTest {
             failure = e.getCause();
           }
         }
-        assertThat(failure).isInstanceOf(StoreWriteException.class);
+        assertThat(failure).isInstanceOf(DiskFullException.class).isInstanceOf(QuotaExceededException.class);
         Files.delete(filler);
         // With space back, commits succeed again.
         sessions.enqueue("c1", 20_000, delivery(20_000, "after", 1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -199,6 +205,90 @@ class StoreFaultTest {
       }
     } finally {
       new ProcessBuilder("umount", mount.toString()).start().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Mounts a tmpfs of {@code megabytes} MiB on {@code mount}, or skips the test where mounting is not allowed. */
+  private static void mountTmpfs(Path mount, int megabytes) throws Exception {
+    Files.createDirectories(mount);
+    Process mountProcess = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + megabytes + "m", "tmpfs",
+        mount.toString()).redirectErrorStream(true).start();
+    Assumptions.assumeTrue(mountProcess.waitFor(10, TimeUnit.SECONDS) && mountProcess.exitValue() == 0,
+        "mounting a " + megabytes + " MiB tmpfs was refused on this machine");
+  }
+
+  @Test
+  void fullDiskGivesV5PublisherQuotaExceeded() throws Exception {
+    Path mount = dir.resolve("tiny-broker");
+    mountTmpfs(mount, 2);
+    try {
+      // Leave about 256 KiB for the journal.
+      Path filler = mount.resolve("filler");
+      Files.write(filler, new byte[(2 << 20) - (256 << 10)]);
+      Path data = mount.resolve("data");
+      Map<String, Object> section = Map.of("enabled", true, "checkpoint-bytes", 1L << 40);
+      List<String> acknowledged = new ArrayList<>();
+      int rejectReason;
+      FerryBroker first = FerryBroker.builder().config(BrokerConfig.builder().port(0).wsPort(-1).eventLoops(2)
+          .dataDir(data).extension("persistence", section).build()).start();
+      String firstUri = "tcp://127.0.0.1:" + first.port();
+      try {
+        try (Mqtt sub = Mqtt.connect(firstUri, "full-sub", true, 600)) {
+          sub.client.subscribe("full/#", 1);
+        }
+        MqttAsyncClient pub = new MqttAsyncClient(firstUri, "full-pub", new MemoryPersistence());
+        pub.connect().waitForCompletion(10_000);
+        try {
+          String kilobyte = "x".repeat(1024);
+          rejectReason = 0;
+          for (int i = 1; i <= 1000 && rejectReason == 0; i++) {
+            int reason = publishReason(pub, "m" + i + kilobyte);
+            if (reason == 0) {
+              acknowledged.add("m" + i);
+            } else {
+              rejectReason = reason;
+            }
+          }
+          assertThat(rejectReason).as("PUBACK reason once the disk is full").isEqualTo(0x97);
+          assertThat(acknowledged).isNotEmpty();
+
+          Files.delete(filler);
+          assertThat(publishReason(pub, "after" + kilobyte)).as("PUBACK reason once space is back").isZero();
+          acknowledged.add("after");
+        } finally {
+          pub.disconnect().waitForCompletion(10_000);
+          pub.close();
+        }
+      } finally {
+        first.stop();
+      }
+
+      FerryBroker second = FerryBroker.builder().config(BrokerConfig.builder().port(0).wsPort(-1).eventLoops(2)
+          .dataDir(data).extension("persistence", section).build()).start();
+      try (Mqtt sub = Mqtt.connect("tcp://127.0.0.1:" + second.port(), "full-sub", false, 600)) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> sub.messages().size() >= acknowledged.size());
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+            .until(() -> sub.messages().size() == acknowledged.size());
+        assertThat(sub.messages()).extracting(r -> r.text().replace("x", ""))
+            .containsExactlyElementsOf(acknowledged);
+      } finally {
+        second.stop();
+      }
+    } finally {
+      new ProcessBuilder("umount", mount.toString()).start().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Publishes at QoS 1 and returns the reason code of the PUBACK. */
+  private static int publishReason(MqttAsyncClient pub, String text) throws Exception {
+    try {
+      IMqttToken token = pub.publish("full/x", text.getBytes(StandardCharsets.UTF_8), 1, false,
+          null, null);
+      token.waitForCompletion(10_000);
+      int[] codes = token.getReasonCodes();
+      return codes == null || codes.length == 0 ? 0 : codes[0];
+    } catch (MqttException e) {
+      return e.getReasonCode();
     }
   }
 }

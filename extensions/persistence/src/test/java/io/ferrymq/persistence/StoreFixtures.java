@@ -1,5 +1,7 @@
 package io.ferrymq.persistence;
 
+import io.ferrymq.persistence.journal.Change;
+import io.ferrymq.persistence.journal.JournalFiles;
 import io.ferrymq.spi.Message;
 import io.ferrymq.spi.storage.StoredDelivery;
 import java.io.IOException;
@@ -51,5 +53,18 @@ final class StoreFixtures {
       return files.filter(p -> p.getFileName().toString().startsWith("journal-")).sorted()
           .reduce((a, b) -> b).orElseThrow();
     }
+  }
+
+  /** Returns whether a journal segment in {@code store} contains a pending will, reading it while the broker writes. */
+  static boolean journalHoldsWill(Path store) throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean found = new java.util.concurrent.atomic.AtomicBoolean();
+    for (long segment : JournalFiles.list(store)) {
+      JournalFiles.scan(JournalFiles.segment(store, segment), change -> {
+        if (change instanceof Change.SaveWill) {
+          found.set(true);
+        }
+      });
+    }
+    return found.get();
   }
 }

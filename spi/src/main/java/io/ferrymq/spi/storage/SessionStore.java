@@ -35,8 +35,14 @@ public interface SessionStore {
    */
   CompletionStage<Void> enqueue(String clientId, long deliveryId, StoredDelivery delivery);
 
-  /** Records that a queued message was sent with {@code packetId} and awaits PUBACK or PUBREC. */
-  void markSent(String clientId, long deliveryId, int packetId);
+  /**
+   * Records that a queued message is being sent with {@code packetId} and awaits PUBACK or PUBREC.
+   *
+   * @return completes once durable. The broker writes a QoS 2 PUBLISH only after that, so that a
+   *     restart resends it under the same packet id and the client can tell the resend from a new
+   *     message. QoS 1 PUBLISH packets do not wait for it.
+   */
+  CompletionStage<Void> markSent(String clientId, long deliveryId, int packetId);
 
   /** Records that the client sent PUBREC: the broker now owes it PUBREL only. */
   void markReleased(String clientId, long deliveryId);
@@ -53,4 +59,27 @@ public interface SessionStore {
   CompletionStage<Void> addInboundQos2(String clientId, int packetId);
 
   void removeInboundQos2(String clientId, int packetId);
+
+  /**
+   * Records that the session's connection ended at {@code sinceMillis} (epoch milliseconds), so that
+   * its expiry after a restart counts from then. The default stores nothing, and a restored session
+   * then counts its expiry from the restart.
+   */
+  default void markOffline(String clientId, long sinceMillis) {
+  }
+
+  /** Records that a client connected to the session, so that no offline time applies after a restart. */
+  default void markOnline(String clientId) {
+  }
+
+  /**
+   * Records a will that waits for its Will Delay Interval, so that a restart publishes it when it is
+   * due. The default stores nothing, and such a will is lost when the broker stops.
+   */
+  default void saveWill(String clientId, StoredWill will) {
+  }
+
+  /** Forgets the pending will of a session, because it was published or its client came back. */
+  default void removeWill(String clientId) {
+  }
 }

@@ -157,6 +157,12 @@ public final class Checkpoints implements AutoCloseable {
     out.writeBytes(RecordCodec.encode(new Change.SaveSession(clientId, s.expirySeconds())));
     s.subscriptions().values().forEach(sub -> out.writeBytes(RecordCodec.encode(new Change.SaveSubscription(clientId, sub))));
     s.inboundQos2().forEach(id -> out.writeBytes(RecordCodec.encode(new Change.AddInboundQos2(clientId, id))));
+    if (s.offlineSinceMillis() != 0) {
+      out.writeBytes(RecordCodec.encode(new Change.MarkOffline(clientId, s.offlineSinceMillis())));
+    }
+    if (s.will() != null) {
+      out.writeBytes(RecordCodec.encode(new Change.SaveWill(clientId, s.will())));
+    }
     return out.toByteArray();
   }
 

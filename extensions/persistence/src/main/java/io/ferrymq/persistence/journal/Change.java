@@ -13,6 +13,7 @@ import io.ferrymq.persistence.state.StoreImage;
 import io.ferrymq.spi.Message;
 import io.ferrymq.spi.storage.StoredDelivery;
 import io.ferrymq.spi.storage.StoredSubscription;
+import io.ferrymq.spi.storage.StoredWill;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -48,6 +49,9 @@ public sealed interface Change {
       case 10 -> new RemoveInboundQos2(readString(in), in.readInt());
       case 11 -> new PutRetained(readMessage(in));
       case 12 -> new RemoveRetained(readString(in));
+      case 13 -> new MarkOffline(readString(in), in.readLong());
+      case 14 -> new SaveWill(readString(in), new StoredWill(readMessage(in), in.readLong()));
+      case 15 -> new RemoveWill(readString(in));
       default -> throw new IOException("unknown change type " + type);
     };
   }
@@ -236,6 +240,52 @@ public sealed interface Change {
 
     public void applyTo(StoreImage image) {
       image.removeRetained(topic);
+    }
+  }
+
+  /** When the session's connection ended, in epoch milliseconds; 0 records that a client connected. */
+  record MarkOffline(String clientId, long sinceMillis) implements Change {
+    public int type() {
+      return 13;
+    }
+
+    public void writeFields(DataOutputStream out) throws IOException {
+      writeString(out, clientId);
+      out.writeLong(sinceMillis);
+    }
+
+    public void applyTo(StoreImage image) {
+      image.markOffline(clientId, sinceMillis);
+    }
+  }
+
+  record SaveWill(String clientId, StoredWill will) implements Change {
+    public int type() {
+      return 14;
+    }
+
+    public void writeFields(DataOutputStream out) throws IOException {
+      writeString(out, clientId);
+      writeMessage(out, will.message());
+      out.writeLong(will.dueAtMillis());
+    }
+
+    public void applyTo(StoreImage image) {
+      image.saveWill(clientId, will);
+    }
+  }
+
+  record RemoveWill(String clientId) implements Change {
+    public int type() {
+      return 15;
+    }
+
+    public void writeFields(DataOutputStream out) throws IOException {
+      writeString(out, clientId);
+    }
+
+    public void applyTo(StoreImage image) {
+      image.saveWill(clientId, null);
     }
   }
 }

@@ -57,8 +57,9 @@ public final class JournalFiles {
    * The outcome of scanning one segment.
    *
    * @param tornTail whether the bytes past the last valid record look like an interrupted write: a
-   *     record cut short by the end of the file, or only zero bytes (a file extended without its
-   *     data, as after a power loss). Other invalid bytes are damage.
+   *     record cut short by the end of the file, or one invalid record followed only by zero bytes
+   *     (space the writer filled ahead, or a file extended without its data after a power loss).
+   *     Other invalid bytes are damage.
    */
   public record ScanResult(long records, long validBytes, long fileBytes, String damage, boolean tornTail) {
     /** Whether bytes past the last valid record remain: a torn tail, or damage. */
@@ -117,12 +118,14 @@ public final class JournalFiles {
         return new ScanResult(records, position, size, "record cut short at byte " + position, true);
       }
       if (length < 2 || length > RecordCodec.MAX_BODY_BYTES) {
-        return invalidAt(channel, records, position, size, "invalid record length " + length);
+        return invalidAt(channel, records, position, position + RecordCodec.HEADER_BYTES, size,
+            "invalid record length " + length);
       }
       byte[] body = new byte[length];
       data.readFully(body);
       if (!RecordCodec.checksumMatches(body, crc)) {
-        return invalidAt(channel, records, position, size, "checksum mismatch");
+        return invalidAt(channel, records, position, position + RecordCodec.HEADER_BYTES + length, size,
+            "checksum mismatch");
       }
       sink.accept(RecordCodec.decodeBody(body));
       records++;
@@ -131,9 +134,15 @@ public final class JournalFiles {
     return new ScanResult(records, position, size, null, false);
   }
 
-  private static ScanResult invalidAt(FileChannel channel, long records, long position, long size, String what)
-      throws IOException {
-    return new ScanResult(records, position, size, what + " at byte " + position, onlyZeros(channel, position, size));
+  /**
+   * Describes an invalid record at {@code position}. It is a torn tail when only zero bytes follow
+   * it from {@code recordEnd}: the journal writes into space filled with zeros ahead of time, so an
+   * interrupted write leaves a record whose missing part reads as zeros, and nothing after it.
+   */
+  private static ScanResult invalidAt(FileChannel channel, long records, long position, long recordEnd, long size,
+                                      String what) throws IOException {
+    return new ScanResult(records, position, size, what + " at byte " + position,
+        onlyZeros(channel, Math.min(recordEnd, size), size));
   }
 
   private static boolean onlyZeros(FileChannel channel, long from, long size) throws IOException {

@@ -3,13 +3,13 @@ package io.ferrymq.persistence.journal;
 import io.ferrymq.persistence.state.StoreImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -44,6 +44,11 @@ public final class JournalWriter implements AutoCloseable {
     CompletableFuture<Void> write(StoreImage snapshot, long journalFrom, long takenAtMillis);
   }
 
+  /** Receives the duration and size of each group forced to disk; called on the writer thread. */
+  public interface CommitObserver {
+    void committed(long durationNanos, int records);
+  }
+
   private record Entry(byte[] record, Change change, CompletableFuture<Void> done) {
   }
 
@@ -54,6 +59,7 @@ public final class JournalWriter implements AutoCloseable {
   private final long checkpointBytes;
   private final long checkpointIntervalNanos;
   private final CheckpointSink checkpoints;
+  private volatile CommitObserver commitObserver = (nanos, records) -> { };
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition queued = lock.newCondition();
@@ -63,8 +69,7 @@ public final class JournalWriter implements AutoCloseable {
 
   // Owned by the writer thread.
   private final Thread thread;
-  private FileChannel channel;
-  private long segment;
+  private SegmentFile segment;
   private long bytesSinceCheckpoint;
   private long lastCheckpointNanos = System.nanoTime();
   private CompletableFuture<Void> runningCheckpoint = CompletableFuture.completedFuture(null);
@@ -73,6 +78,8 @@ public final class JournalWriter implements AutoCloseable {
   private final ArrayDeque<Entry> retry = new ArrayDeque<>();
   private volatile long journalBytes;
   private boolean unforced;
+  private long failedWrites;
+  private long lastFailureLogNanos;
 
   /**
    * Opens a new segment numbered {@code segment} and starts the writer thread.
@@ -90,7 +97,7 @@ public final class JournalWriter implements AutoCloseable {
     this.checkpointIntervalNanos = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMillis);
     this.checkpoints = checkpoints;
     this.bytesSinceCheckpoint = bytesSinceCheckpoint;
-    openSegment(segment);
+    this.segment = SegmentFile.create(dir, segment);
     this.thread = new Thread(this::run, "ferrymq-journal");
     thread.setDaemon(true);
     thread.start();
@@ -100,7 +107,8 @@ public final class JournalWriter implements AutoCloseable {
    * Queues a change.
    *
    * @param durable whether the caller waits for the commit
-   * @return completes after the change is on disk, or fails with {@link StoreWriteException};
+   * @return completes after the change is on disk, or fails with {@link DiskFullException} when the
+   *     disk is full and {@link StoreWriteException} on other write errors;
    *     {@code null} when {@code durable} is false
    */
   public CompletableFuture<Void> submit(Change change, boolean durable) {
@@ -124,6 +132,11 @@ public final class JournalWriter implements AutoCloseable {
       lock.unlock();
     }
     return done;
+  }
+
+  /** Sets who learns of each group forced to disk. */
+  public void observeCommits(CommitObserver observer) {
+    this.commitObserver = observer;
   }
 
   /** Starts a checkpoint after the records queued so far; completes when it is written. */
@@ -258,18 +271,15 @@ public final class JournalWriter implements AutoCloseable {
   }
 
   private void commit(List<Entry> entries) {
-    long start;
+    long start = segment.end();
     try {
-      start = channel.position();
-    } catch (IOException e) {
-      fail(entries, e);
-      return;
-    }
-    try {
+      long begin = System.nanoTime();
       write(entries);
-      if (mode == FsyncMode.ALWAYS || hasWaiter(entries)) {
-        channel.force(false);
+      boolean needsForce = completeAcknowledged(entries);
+      if (mode == FsyncMode.ALWAYS || needsForce) {
+        segment.force();
         unforced = false;
+        reportCommit(System.nanoTime() - begin, entries.size());
       } else {
         // No caller waits for these records, so they ride on the next force instead of delaying the
         // acknowledgements queued behind them. Writes already survive a killed process; only a
@@ -295,13 +305,50 @@ public final class JournalWriter implements AutoCloseable {
     }
   }
 
-  private static boolean hasWaiter(List<Entry> entries) {
+  private void reportCommit(long nanos, int records) {
+    try {
+      commitObserver.committed(nanos, records);
+    } catch (RuntimeException e) {
+      log.debug("commit observer failed error={}", e.toString());
+    }
+  }
+
+  /**
+   * Completes, before the force, the callers waiting for a queued message whose removal is in the
+   * same group, and returns whether any other caller waits for a record of the group. Such a message
+   * needs no force: its client has acknowledged it already, so a crash that loses both records
+   * loses nothing, and one that keeps only the queued record causes a redelivery, which QoS 1
+   * allows. A QoS 2 message cannot be removed in the group that queues it, since its PUBLISH waits
+   * for a forced record of its packet id.
+   */
+  private boolean completeAcknowledged(List<Entry> entries) {
+    Set<String> removed = null;
     for (Entry e : entries) {
-      if (e.done != null) {
-        return true;
+      if (e.change instanceof Change.RemoveDelivery removal) {
+        if (removed == null) {
+          removed = new HashSet<>();
+        }
+        removed.add(deliveryKey(removal.clientId(), removal.deliveryId()));
       }
     }
-    return false;
+    boolean othersWait = false;
+    for (Entry e : entries) {
+      if (e.done == null) {
+        continue;
+      }
+      boolean acknowledgedAlready = removed != null && e.change instanceof Change.Enqueue queued
+          && removed.contains(deliveryKey(queued.clientId(), queued.delivery().deliveryId()));
+      if (acknowledgedAlready && mode == FsyncMode.GROUP) {
+        e.done.complete(null);
+      } else {
+        othersWait = true;
+      }
+    }
+    return othersWait;
+  }
+
+  private static String deliveryKey(String clientId, long deliveryId) {
+    return deliveryId + "/" + clientId;
   }
 
   /** Forces records written without a force once the writer has nothing else to do. */
@@ -310,10 +357,10 @@ public final class JournalWriter implements AutoCloseable {
       return;
     }
     try {
-      channel.force(false);
+      segment.force();
       unforced = false;
     } catch (IOException e) {
-      log.warn("journal force failed segment={} error={}", JournalFiles.segment(dir, segment), e.toString());
+      log.warn("journal force failed segment={} error={}", segment.file(), e.toString());
     }
   }
 
@@ -327,29 +374,26 @@ public final class JournalWriter implements AutoCloseable {
       buffer.put(e.record);
     }
     buffer.flip();
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
+    segment.append(buffer);
   }
 
   /** Cuts a partly written batch off the segment, so that later batches follow the last good record. */
   private void rollBack(long start, IOException cause) {
     try {
-      channel.truncate(start);
-      channel.position(start);
-      channel.force(false);
+      segment.rollBack(start);
     } catch (IOException e) {
       cause.addSuppressed(e);
       log.error("journal segment {} could not be cut back to byte {} after a failed write; later records may be "
-          + "unreadable after a restart", JournalFiles.segment(dir, segment), start, e);
+          + "unreadable after a restart", segment.file(), start, e);
     }
   }
 
   /** Fails the durable changes of a batch that could not be written; the others are tried again. */
   private void fail(List<Entry> entries, IOException cause) {
-    log.warn("journal write failed records={} segment={} error={}", entries.size(), JournalFiles.segment(dir, segment),
-        cause.toString());
-    StoreWriteException failure = new StoreWriteException("the journal write failed: " + cause.getMessage(), cause);
+    logWriteFailure(entries.size(), cause);
+    Exception failure = DiskFullException.isNoSpace(cause)
+        ? new DiskFullException("the journal write failed because the disk is full: " + cause.getMessage(), cause)
+        : new StoreWriteException("the journal write failed: " + cause.getMessage(), cause);
     List<Entry> again = new ArrayList<>();
     for (Entry e : entries) {
       if (e.done != null) {
@@ -372,6 +416,19 @@ public final class JournalWriter implements AutoCloseable {
     }
   }
 
+  /** Logs a failed write at most every ten seconds, with the count of failures since the last line. */
+  private void logWriteFailure(int records, IOException cause) {
+    failedWrites++;
+    long now = System.nanoTime();
+    if (lastFailureLogNanos != 0 && now - lastFailureLogNanos < TimeUnit.SECONDS.toNanos(10)) {
+      return;
+    }
+    lastFailureLogNanos = now;
+    log.warn("journal write failed records={} segment={} failed-writes-since-last-line={} error={}", records,
+        segment.file(), failedWrites, cause.toString());
+    failedWrites = 0;
+  }
+
   private void maybeCheckpoint() throws IOException {
     boolean due = bytesSinceCheckpoint >= checkpointBytes
         || (bytesSinceCheckpoint > 0 && System.nanoTime() - lastCheckpointNanos >= checkpointIntervalNanos);
@@ -384,9 +441,9 @@ public final class JournalWriter implements AutoCloseable {
   }
 
   private void startCheckpoint(List<CompletableFuture<Void>> requests) throws IOException {
-    long next = segment + 1;
-    closeSegment();
-    openSegment(next);
+    long next = segment.number() + 1;
+    segment.close();
+    segment = SegmentFile.create(dir, next);
     bytesSinceCheckpoint = 0;
     journalBytes = 0;
     lastCheckpointNanos = System.nanoTime();
@@ -406,23 +463,6 @@ public final class JournalWriter implements AutoCloseable {
         }
       }
     });
-  }
-
-  private void openSegment(long number) throws IOException {
-    Path file = JournalFiles.segment(dir, number);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    ByteBuffer header = JournalFiles.header();
-    while (header.hasRemaining()) {
-      channel.write(header);
-    }
-    channel.force(true);
-    JournalFiles.syncDirectory(dir);
-    segment = number;
-  }
-
-  private void closeSegment() throws IOException {
-    channel.force(true);
-    channel.close();
   }
 
   /** Stops taking changes, writes what is queued and waits for a running checkpoint. */
@@ -463,7 +503,7 @@ public final class JournalWriter implements AutoCloseable {
       maybeCheckpoint();
       runningCheckpoint.exceptionally(e -> null).join();
     }
-    closeSegment();
+    segment.close();
   }
 
   private void failQueued(Throwable cause) {

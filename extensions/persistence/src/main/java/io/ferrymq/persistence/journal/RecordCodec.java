@@ -36,26 +36,53 @@ public final class RecordCodec {
   private RecordCodec() {
   }
 
+  /** A per-thread buffer that records are encoded into before one copy into an exact-size array. */
+  private static final class EncodeBuffer extends ByteArrayOutputStream {
+    /** Above this, a buffer that grew for a large payload is dropped after use rather than kept by the thread. */
+    static final int KEEP_BYTES = 1 << 20;
+    final DataOutputStream data = new DataOutputStream(this);
+
+    EncodeBuffer() {
+      super(4096);
+    }
+
+    /** Copies the framed record out, after filling in its header. */
+    byte[] frame() {
+      int bodyLength = count - HEADER_BYTES;
+      CRC32C crc = new CRC32C();
+      crc.update(buf, HEADER_BYTES, bodyLength);
+      ByteBuffer header = ByteBuffer.wrap(buf, 0, HEADER_BYTES);
+      header.putInt(bodyLength);
+      header.putInt((int) crc.getValue());
+      return java.util.Arrays.copyOf(buf, count);
+    }
+
+    boolean oversized() {
+      return buf.length > KEEP_BYTES;
+    }
+  }
+
+  private static final ThreadLocal<EncodeBuffer> BUFFERS = ThreadLocal.withInitial(EncodeBuffer::new);
+
   /** Encodes {@code change} into one framed record. */
   public static byte[] encode(Change change) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    EncodeBuffer buffer = BUFFERS.get();
+    buffer.reset();
+    try {
+      DataOutputStream out = buffer.data;
       out.writeInt(0);
       out.writeInt(0);
       out.writeByte(FORMAT_VERSION);
       out.writeByte(change.type());
       change.writeFields(out);
+      return buffer.frame();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      if (buffer.oversized()) {
+        BUFFERS.remove();
+      }
     }
-    byte[] record = bytes.toByteArray();
-    int bodyLength = record.length - HEADER_BYTES;
-    CRC32C crc = new CRC32C();
-    crc.update(record, HEADER_BYTES, bodyLength);
-    ByteBuffer header = ByteBuffer.wrap(record, 0, HEADER_BYTES);
-    header.putInt(bodyLength);
-    header.putInt((int) crc.getValue());
-    return record;
   }
 
   /**

@@ -4,6 +4,7 @@ import io.ferrymq.spi.Message;
 import io.ferrymq.spi.storage.StoredDelivery;
 import io.ferrymq.spi.storage.StoredSession;
 import io.ferrymq.spi.storage.StoredSubscription;
+import io.ferrymq.spi.storage.StoredWill;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,6 +32,8 @@ public final class StoreImage {
     final TreeMap<Long, StoredDelivery> deliveries = new TreeMap<>();
     final Set<Integer> inboundQos2 = new LinkedHashSet<>();
     long queuedBytes;
+    long offlineSinceMillis;
+    StoredWill will;
 
     public long expirySeconds() {
       return expirySeconds;
@@ -48,6 +51,16 @@ public final class StoreImage {
       return inboundQos2;
     }
 
+    /** When the last connection ended, in epoch milliseconds; 0 while connected or unknown. */
+    public long offlineSinceMillis() {
+      return offlineSinceMillis;
+    }
+
+    /** The will waiting for its delay, or {@code null}. */
+    public StoredWill will() {
+      return will;
+    }
+
     /** Payload bytes of the stored messages, for the queue bound in bytes. */
     public long queuedBytes() {
       return queuedBytes;
@@ -60,6 +73,8 @@ public final class StoreImage {
       c.deliveries.putAll(deliveries);
       c.inboundQos2.addAll(inboundQos2);
       c.queuedBytes = queuedBytes;
+      c.offlineSinceMillis = offlineSinceMillis;
+      c.will = will;
       return c;
     }
   }
@@ -198,6 +213,21 @@ public final class StoreImage {
     }
   }
 
+  public void markOffline(String clientId, long sinceMillis) {
+    SessionImage s = sessions.get(clientId);
+    if (s != null) {
+      s.offlineSinceMillis = sinceMillis;
+    }
+  }
+
+  /** Stores the pending will of a session, or removes it when {@code will} is {@code null}. */
+  public void saveWill(String clientId, StoredWill will) {
+    SessionImage s = sessions.get(clientId);
+    if (s != null) {
+      s.will = will;
+    }
+  }
+
   public void putRetained(Message message) {
     retained.put(message.topic(), message);
   }
@@ -240,7 +270,7 @@ public final class StoreImage {
   public List<StoredSession> toStoredSessions() {
     List<StoredSession> out = new ArrayList<>(sessions.size());
     sessions.forEach((id, s) -> out.add(new StoredSession(id, s.expirySeconds, List.copyOf(s.subscriptions.values()),
-        List.copyOf(s.deliveries.values()), Set.copyOf(s.inboundQos2))));
+        List.copyOf(s.deliveries.values()), Set.copyOf(s.inboundQos2), s.offlineSinceMillis, s.will)));
     return out;
   }
 }
