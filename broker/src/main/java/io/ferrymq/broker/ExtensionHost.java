@@ -102,6 +102,8 @@ final class ExtensionHost {
       extension.start(context, settings).toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("extensions." + extension.name() + ": " + e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("extensions." + extension.name() + ": " + e.getMessage(), e);
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IllegalArgumentException || cause instanceof ConfigException) {
@@ -236,6 +238,11 @@ final class ExtensionHost {
     @Override
     public PublishGate publishGate() {
       return core.publishGate();
+    }
+
+    @Override
+    public QueueLimits queueLimits() {
+      return core.sessions().queueLimits();
     }
 
     @Override

@@ -67,6 +67,14 @@ public interface ExtensionContext {
   }
 
   /**
+   * Returns the session queue bounds in force now. Until an extension replaces them, these are the
+   * broker's {@code max-queued-messages} with no byte bound and new messages dropped.
+   */
+  default QueueLimits queueLimits() {
+    throw new UnsupportedOperationException("this broker does not report its queue limits");
+  }
+
+  /**
    * Replaces the broker's session queue bounds and overflow policy ({@code max-queued-messages}, no
    * byte bound, new messages dropped); only one extension may set them.
    */

@@ -3,6 +3,7 @@ package io.ferrymq.backpressure;
 import io.ferrymq.spi.Extension;
 import io.ferrymq.spi.ExtensionContext;
 import io.ferrymq.spi.PublishGate;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,7 +29,8 @@ public final class BackpressureExtension implements Extension {
 
   @Override
   public CompletionStage<Void> start(ExtensionContext context, Map<String, Object> config) {
-    BackpressureSettings settings = BackpressureSettings.parse(config, Runtime.getRuntime().maxMemory());
+    BackpressureSettings settings = BackpressureSettings.parse(withBrokerQueueBound(config, context),
+        Runtime.getRuntime().maxMemory());
     PublishGate gate = context.publishGate();
     BackpressureSettings.Overload overload = settings.overload();
 
@@ -49,6 +51,29 @@ public final class BackpressureExtension implements Extension {
         settings.rules().size(), overload.enabled(), overload.highWatermark(), overload.lowWatermark(),
         settings.queue().limits(), settings.redelivery().maxAttempts(), settings.redelivery().retransmit());
     return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Returns {@code config} with {@code queue.max-messages} taken from the broker's
+   * {@code max-queued-messages} when the section leaves it out, so that the broker setting keeps its
+   * meaning while this extension enforces the bounds.
+   */
+  private static Map<String, Object> withBrokerQueueBound(Map<String, Object> config, ExtensionContext context) {
+    Object queue = config.get("queue");
+    if (queue instanceof Map<?, ?> section && section.containsKey("max-messages")) {
+      return config;
+    }
+    if (queue != null && !(queue instanceof Map<?, ?>)) {
+      return config;
+    }
+    Map<String, Object> effectiveQueue = new LinkedHashMap<>();
+    if (queue instanceof Map<?, ?> section) {
+      section.forEach((key, value) -> effectiveQueue.put(String.valueOf(key), value));
+    }
+    effectiveQueue.put("max-messages", context.queueLimits().maxMessages());
+    Map<String, Object> effective = new LinkedHashMap<>(config);
+    effective.put("queue", effectiveQueue);
+    return effective;
   }
 
   @Override

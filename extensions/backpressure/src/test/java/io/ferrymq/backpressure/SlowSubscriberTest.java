@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ferrymq.backpressure.testing.BackpressureBroker;
 import io.ferrymq.backpressure.testing.RawClient;
+import io.ferrymq.broker.config.BrokerConfig;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -142,6 +143,23 @@ class SlowSubscriberTest {
       assertThat(publishQos1(pub, 7)).isEqualTo(0x97);
       assertThat(publishQos1(pub, 8)).isEqualTo(0x97);
       assertThat(broker.probe.queueFullDrops("slow")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void brokerQueueBoundAppliesWithoutQueueSection() throws Exception {
+    Map<String, Object> settings = Map.of("queue", Map.of("qos1-overflow", "reject-publish"));
+    try (BackpressureBroker broker = BackpressureBroker.start(settings, BrokerConfig.builder().maxQueuedMessages(3));
+         RawClient slow = new RawClient(broker.port());
+         RawClient pub = new RawClient(broker.port())) {
+      subscribe(slow, "slow", MqttVersion.MQTT_5, receiveMaximum(1), "jobs/#", MqttQoS.AT_LEAST_ONCE);
+      connect(pub, "pub", MqttVersion.MQTT_5, MqttProperties.NO_PROPERTIES);
+
+      // One message in flight plus the three that max-queued-messages allows.
+      for (int packetId = 1; packetId <= 4; packetId++) {
+        assertThat(publishQos1(pub, packetId)).as("reason code of PUBACK %d", packetId).isEqualTo(0x00);
+      }
+      assertThat(publishQos1(pub, 5)).isEqualTo(0x97);
     }
   }
 

@@ -26,9 +26,13 @@ public final class BackpressureBroker implements AutoCloseable {
    * @param settings the backpressure section besides {@code enabled}; {@code null} leaves the extension off
    */
   public static BackpressureBroker start(Map<String, Object> settings) {
+    return start(settings, BrokerConfig.builder());
+  }
+
+  /** Starts with the broker settings of {@code config} plus a free port, two event loops and the probe. */
+  public static BackpressureBroker start(Map<String, Object> settings, BrokerConfig.Builder config) {
     Probe probe = new Probe();
-    BrokerConfig.Builder config = BrokerConfig.builder().port(0).wsPort(-1).eventLoops(2)
-        .extension("probe", Map.of("enabled", true));
+    config.port(0).wsPort(-1).eventLoops(2).extension("probe", Map.of("enabled", true));
     FerryBroker.Builder builder = FerryBroker.builder().extension(probe);
     if (settings != null) {
       Map<String, Object> section = new HashMap<>(settings);
