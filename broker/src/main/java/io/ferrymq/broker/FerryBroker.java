@@ -127,12 +127,18 @@ public final class FerryBroker implements AutoCloseable {
         + (tls < 0 ? "" : " and TLS port " + tls)
         + (wss < 0 ? "" : " and secure WebSocket port " + wss)
         + (anyTls ? " with tls-cert " + config.tlsCert() + " and tls-key " + config.tlsKey() : "")
-        + (anyTls && config.tlsClientCa() != null ? " and tls-client-ca " + config.tlsClientCa() : "")
-        + " (set the ports to free ones; for TLS, check that the files are PEM and that the key matches the"
-        + " certificate)";
+        + (anyTls && config.tlsClientCa() != null ? " and tls-client-ca " + config.tlsClientCa() : "");
+    String fix = "set --port" + (ws < 0 ? "" : ", --ws-port") + (tls < 0 ? "" : ", --tls-port")
+        + (wss < 0 ? "" : ", --wss-port") + " to free ports"
+        + (anyTls ? "; for TLS, check that tls-cert and tls-key are PEM files and that the key matches the certificate"
+            : "");
     Listeners.Ports ports = new Listeners.Ports(tcp, ws, tls, wss);
-    deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, ports),
-        new DeploymentOptions().setInstances(config.eventLoops())), where));
+    try {
+      deployments.add(await(vertx.deployVerticle(() -> new Listeners(core, ports),
+          new DeploymentOptions().setInstances(config.eventLoops())), where));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + "; " + fix, e.getCause());
+    }
     port = tcp;
     wsPort = ws;
     tlsPort = tls;

@@ -11,8 +11,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class PahoEngine implements ClientEngine {
     /**
-     * Paho logs through java.util.logging and reports every QoS 2 release at INFO; keep its warnings only. The
-     * field holds the logger because java.util.logging keeps only weak references to configured loggers.
+     * Paho logs through java.util.logging: every QoS 2 release at INFO, and every closed socket at SEVERE with a
+     * stack trace, also for the connections that churn and the scenarios cut on purpose. The simulator logs each
+     * failed connect and lost connection itself, with the client id and at a limited rate, so Paho's own lines
+     * are turned off. The field holds the logger because java.util.logging keeps only weak references to
+     * configured loggers.
      */
     private static final java.util.logging.Logger PAHO_LOG = quietPahoLogging();
 
@@ -30,7 +33,7 @@ final class PahoEngine implements ClientEngine {
 
     private static java.util.logging.Logger quietPahoLogging() {
         java.util.logging.Logger logger = java.util.logging.Logger.getLogger("org.eclipse.paho");
-        logger.setLevel(java.util.logging.Level.WARNING);
+        logger.setLevel(java.util.logging.Level.OFF);
         return logger;
     }
 

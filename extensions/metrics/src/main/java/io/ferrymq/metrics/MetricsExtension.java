@@ -53,7 +53,8 @@ public final class MetricsExtension implements Extension {
       sysPublisher = new SysTopicPublisher(context::publish, context.stats(), metrics, version);
       sysPublisher.start(settings.sysIntervalSeconds());
     }
-    log.info("metrics endpoint listening on http://{}:{}/metrics sys-interval={}s", settings.host(), server.getPort(),
+    String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+    log.info("metrics endpoint listening on http://{}:{}/metrics sys-interval={}s", host, server.getPort(),
         settings.sysIntervalSeconds());
     return CompletableFuture.completedFuture(null);
   }
@@ -66,8 +67,9 @@ public final class MetricsExtension implements Extension {
           .registry(registry)
           .buildAndStart();
     } catch (IOException e) {
-      // Most often the port is taken, for example by a second broker on the same host: a setting to fix.
-      throw new IllegalArgumentException("cannot listen on " + settings.host() + ":" + settings.port()
+      // Most often the port is taken, for example by a second broker on the same host. The settings are
+      // valid, so this is a start failure rather than a configuration error.
+      throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port()
           + " for the metrics endpoint (" + e.getMessage() + "); set port to a free port (bin/ferrymq: --metrics-port) and host to a local address",
           e);
     }

@@ -120,7 +120,7 @@ class EndpointTest {
       int port = taken.getLocalPort();
 
       assertThatThrownBy(() -> MetricsBroker.start(Map.of("port", port), b -> b, List.of()))
-          .isInstanceOf(ConfigException.class)
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("extensions.metrics: cannot listen on 127.0.0.1:" + port + " for the metrics endpoint")
           .hasMessageEndingWith("set port to a free port (bin/ferrymq: --metrics-port) and host to a local address");
     }
