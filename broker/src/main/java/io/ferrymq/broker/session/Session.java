@@ -421,7 +421,7 @@ public final class Session implements Subscriber {
    * Writes, in send order, the QoS 2 PUBLISH packets whose packet id is durable now. When the store
    * failed to record one, it is written all the same, since holding it back would stall the session.
    *
-   * <p>NOTE: when that failure is a full disk, the store also failed the enqueue and the publisher got
+   * <p>NOTE: when that failure is a full disk, the enqueue record most likely failed too and the publisher got
    * 0x97, yet this copy still reaches the subscriber. A publisher that then sends the message again
    * causes a second delivery.
    */
