@@ -4,6 +4,6 @@ package io.ferrymq.spi;
 public enum PauseReason {
   /** A {@link PublishThrottle} asked for a pause: the client published faster than its rate limit. */
   RATE_LIMIT,
-  /** The {@link PublishGate} is closed: the broker holds more queued bytes than its high watermark. */
+  /** The {@link PublishGate} is closed: the broker has more queued bytes than its high watermark. */
   OVERLOAD
 }

@@ -80,7 +80,7 @@ public final class Listeners extends VerticleBase {
     MqttServer server = MqttServer.create(vertx, options);
     VertxMqttAdapter.takeOverConnections(server, channel -> MqttConnection.accept(core, channel, context));
     if (options.isSsl()) {
-      // A failed handshake never becomes a connection, so only the server's handler sees it.
+      // A failed handshake never becomes a connection, so only the server's exception handler receives it.
       VertxMqttAdapter.onAcceptFailure(server, Listeners::logHandshakeFailure);
     }
     servers.add(server);

@@ -189,8 +189,9 @@ public final class MqttConnection implements SessionRegistry.Connection {
   }
 
   /**
-   * A TLS record starts with byte 0x16 (handshake), which the MQTT decoder reads as CONNECT with the
-   * reserved flag bits 2 and 1 set. netty 4.2 reports that with this text.
+   * Returns whether a decoder failure comes from a TLS handshake. A TLS record starts with byte 0x16,
+   * which the MQTT decoder reads as CONNECT with the reserved flag bits 2 and 1 set, and netty 4.2
+   * reports that with this text.
    */
   static boolean looksLikeTlsHandshake(Throwable cause) {
     String message = cause.getMessage();

@@ -173,7 +173,7 @@ public final class Session implements Subscriber {
     if (isOverLimit(limits) && !(message.qos() == 0 && limits.qos0() == QueueLimits.Qos0Overflow.DROP_OLDEST
         && isWithinTrimSlack(limits))) {
       countQueued(message, -1);
-      return refuse(message, limits);
+      return reject(message, limits);
     }
     return storeAndEnqueue(message);
   }
@@ -245,7 +245,7 @@ public final class Session implements Subscriber {
    * <p>NOTE: a QoS 1 or 2 message meets its policy even when queued QoS 0 messages could make room,
    * because only the owner loop may look into the queue.
    */
-  private CompletionStage<Void> refuse(OutboundMessage message, QueueLimits limits) {
+  private CompletionStage<Void> reject(OutboundMessage message, QueueLimits limits) {
     host.observer().onDrop(message.message(), clientId, DropReason.QUEUE_FULL);
     host.logQueueFull(clientId);
     if (message.qos() == 0) {

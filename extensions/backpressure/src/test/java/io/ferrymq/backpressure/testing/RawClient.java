@@ -21,9 +21,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A byte-level MQTT client for protocol tests: it sends exactly the packets a test builds (or raw
- * bytes), misbehaves on purpose, and hands back every packet the broker sends, decoded by netty's
- * codec, so tests can assert packet types, flags and reason codes.
+ * A byte-level MQTT client for protocol tests. It sends exactly the packets a test builds, or raw
+ * bytes, and misbehaves on purpose. Every packet the broker sends comes back decoded by netty's codec,
+ * so tests can assert packet types, flags and reason codes.
  */
 public final class RawClient implements AutoCloseable {
 
@@ -60,7 +60,7 @@ public final class RawClient implements AutoCloseable {
     decoder.attr(VERSION).set(version);
   }
 
-  /** Sends CONNECT and returns the broker's first answer. */
+  /** Sends CONNECT and returns the first packet the broker sends back. */
   public MqttMessage connect(MqttVersion version, String clientId, boolean cleanStart, int keepAlive,
                              MqttProperties props) throws IOException, InterruptedException {
     version(version);

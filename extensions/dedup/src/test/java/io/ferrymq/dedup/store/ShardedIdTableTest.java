@@ -112,7 +112,7 @@ class ShardedIdTableTest {
   }
 
   @Test
-  void concurrentRecordsOfOneIdLetExactlyOneThrough() throws Exception {
+  void concurrentRecordsAcceptEachIdOnce() throws Exception {
     ShardedIdTable table = new ShardedIdTable(1_000_000, HOUR, T0, null);
     int threads = 4;
     int ids = 20_000;
