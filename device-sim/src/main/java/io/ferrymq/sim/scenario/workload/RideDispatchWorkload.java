@@ -88,6 +88,8 @@ final class RideDispatchWorkload implements Workload {
         private final Set<String> received = ConcurrentHashMap.newKeySet();
         private final Histogram fanOutLatency = new ConcurrentHistogram(3);
         private final LongAdder expectedDeliveries = new LongAdder();
+        // Requests whose publish completed, acknowledged or failed; only then is expectedDeliveries final.
+        private final LongAdder requestsSettled = new LongAdder();
         private final LongAdder duplicates = new LongAdder();
         private final LongAdder outsideArea = new LongAdder();
         private final LongAdder acceptsSent = new LongAdder();
@@ -133,7 +135,8 @@ final class RideDispatchWorkload implements Workload {
             try (Outbox outbox = new Outbox(dispatcher, "dispatcher")) {
                 sendRequests(outbox);
                 long deadline = System.nanoTime() + drain.toNanos();
-                WorkloadContext.awaitUntil(() -> received.size() >= expectedDeliveries.sum()
+                WorkloadContext.awaitUntil(() -> requestsSettled.sum() >= requestCount
+                        && received.size() >= expectedDeliveries.sum()
                         && acceptsReceived.sum() >= acceptsSent.sum(), deadline);
             }
             Batches.run(context, drivers.stream().map(driver -> (Supplier<CompletableFuture<?>>) driver::stop)
@@ -164,6 +167,7 @@ final class RideDispatchWorkload implements Workload {
                     if (error == null) {
                         expectedDeliveries.add(areaDrivers);
                     }
+                    requestsSettled.increment();
                 });
             }
         }
